@@ -1,0 +1,56 @@
+"""``puente``: the command-line entry point. Sub-commands live in modules named after
+what they do and are registered here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from puente.cli.context import CliState, errors, state
+from puente.i18n import detect_lang
+
+app = typer.Typer(
+    name="puente",
+    help="Puente: a sovereign node for cross-border security cooperation / "
+    "un nodo soberano para la cooperación en seguridad transfronteriza.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    node: Path | None = typer.Option(None, "--node", envvar="PUENTE_NODE", help="Node directory / directorio del nodo"),
+    db_url: str | None = typer.Option(None, "--db-url", envvar="PUENTE_DB_URL", help="PostgreSQL URL (default: the node's SQLite file)"),
+    lang: str | None = typer.Option(None, "--lang", help="es | en (default: PUENTE_LANG, then the locale)"),
+) -> None:
+    ctx.obj = CliState(node_dir=node, db_url=db_url, lang=detect_lang(lang))
+
+
+@app.command("init")
+def init(
+    ctx: typer.Context,
+    directory: Path = typer.Argument(..., help="Where to create the node"),
+    country: str = typer.Option(..., "--country", help="ISO country code of this node (MX, US…)"),
+    name: str = typer.Option("", "--name", help="Display name"),
+) -> None:
+    """Create a node: settings, database, Ed25519 key pair. / Crea un nodo."""
+    from puente.node import init_node
+
+    st = state(ctx)
+    with errors(st):
+        node = init_node(directory, country, name=name, db_url=st.db_url or "")
+        st.console.print(st.t("cli.init_done", path=str(directory), country=node.country))
+        st.console.print(st.t("cli.fingerprint", fingerprint=node.fingerprint))
+        st.console.print(st.t("cli.default_markings", markings=node.default_markings.banner(st.lang)))
+        node.close()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

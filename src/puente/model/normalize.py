@@ -1,0 +1,45 @@
+"""Normalisation for search keys: names to tokens, identifiers and phones to keys.
+
+Names: ``normality.normalize`` folds accents and case and splits on punctuation, so
+"Joaquín Guzmán-Loera" → {"joaquin", "guzman", "loera"}; a query is matched as a set of
+tokens, which makes search order-insensitive ("guzman loera joaquin").
+
+Identifiers: upper-case letters and digits only ("AB-123 456" → "AB123456"); no
+look-alike folding (O/0, I/1) here: search is exact, the fuzzy matching of misread
+serials belongs to tracing and hit/no-hit, which explain their own design.
+
+Phones: digits only, without international prefix, reduced to the last ten digits —
+the national significant number in both Mexico and the NANP — so "+52 55 1234 5678",
+"(55) 1234-5678" and "0052 5512345678" share one key.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from normality import normalize
+
+_NON_ALNUM = re.compile(r"[^0-9A-Z]")
+_NON_DIGIT = re.compile(r"\D")
+
+
+def name_tokens(values: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for value in values:
+        norm = normalize(value, lowercase=True, ascii=True)
+        if norm:
+            for token in norm.split():
+                seen.setdefault(token, None)
+    return list(seen)
+
+
+def identifier_key(value: str) -> str:
+    return _NON_ALNUM.sub("", value.upper())
+
+
+def phone_key(value: str) -> str:
+    digits = _NON_DIGIT.sub("", value)
+    if len(digits) < 7:
+        return ""
+    return "T" + digits[-10:]

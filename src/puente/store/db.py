@@ -1,0 +1,182 @@
+"""Every difference between SQLite and PostgreSQL lives in this module.
+
+- engines: SQLite in WAL mode with a busy timeout and ``BEGIN IMMEDIATE`` for write
+  transactions (so two writers queue instead of failing on lock upgrade); PostgreSQL
+  through psycopg 3;
+- full-text search: an FTS5 virtual table on SQLite, a ``tsvector`` column with a GIN
+  index on PostgreSQL, behind ``fts_*`` functions with one signature;
+- serialising writers of a hash chain (``lock_chain``): SQLite's immediate transaction
+  already excludes other writers; PostgreSQL takes a transaction-scoped advisory lock;
+- upserts (``upsert``).
+
+Nothing else in the code base may test ``dialect.name``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, create_engine, event, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import make_url
+from sqlalchemy.sql.dml import Insert
+
+
+def is_sqlite(conn: Connection | Engine) -> bool:
+    return conn.dialect.name == "sqlite"
+
+
+def normalise_url(url: str) -> str:
+    """Accept ``postgresql://`` URLs as users write them and pick the psycopg 3 driver."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def make_engine(url: str) -> Engine:
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 60, "isolation_level": None})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=60000")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Connection) -> None:
+            immediate = conn.get_execution_options().get("write", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+@contextmanager
+def write(engine: Engine) -> Iterator[Connection]:
+    """A write transaction: committed on success, rolled back on any error."""
+    with engine.connect() as conn:
+        conn = conn.execution_options(write=True)
+        with conn.begin():
+            yield conn
+
+
+@contextmanager
+def read(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as conn, conn.begin():
+        yield conn
+
+
+def lock_chain(conn: Connection, name: str) -> None:
+    """Serialise appenders to the hash chain ``name`` for the rest of the transaction."""
+    if is_sqlite(conn):
+        return  # BEGIN IMMEDIATE already holds the database's single write lock
+    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+
+
+def upsert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> None:
+    """Insert ``rows``, replacing the non-key columns of rows whose ``keys`` exist."""
+    if not rows:
+        return
+    stmt: Insert
+    if is_sqlite(conn):
+        s = sqlite_insert(table)
+        stmt = s.on_conflict_do_update(
+            index_elements=list(keys),
+            set_={c: s.excluded[c] for c in rows[0] if c not in keys},
+        )
+    else:
+        p = pg_insert(table)
+        stmt = p.on_conflict_do_update(
+            index_elements=list(keys),
+            set_={c: p.excluded[c] for c in rows[0] if c not in keys},
+        )
+    conn.execute(stmt, list(rows))
+
+
+# --- full-text search -------------------------------------------------------------
+
+FTS_SQLITE = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_names USING fts5("
+    "record_id UNINDEXED, names, tokenize = 'unicode61 remove_diacritics 2')"
+)
+FTS_POSTGRES = (
+    "CREATE TABLE IF NOT EXISTS search_names ("
+    " record_id VARCHAR(200) PRIMARY KEY,"
+    " names TEXT NOT NULL,"
+    " tsv TSVECTOR GENERATED ALWAYS AS (to_tsvector('simple', names)) STORED)",
+    "CREATE INDEX IF NOT EXISTS ix_search_names_tsv ON search_names USING GIN (tsv)",
+)
+
+
+def fts_create(conn: Connection) -> None:
+    if is_sqlite(conn):
+        conn.exec_driver_sql(FTS_SQLITE)
+    else:
+        for stmt in FTS_POSTGRES:
+            conn.exec_driver_sql(stmt)
+
+
+def fts_drop(conn: Connection) -> None:
+    conn.exec_driver_sql("DROP TABLE IF EXISTS search_names")
+
+
+def fts_replace(conn: Connection, rows: Sequence[tuple[str, str]]) -> None:
+    """Index ``(record_id, names)`` pairs, replacing what each record had."""
+    if not rows:
+        return
+    conn.execute(
+        text("DELETE FROM search_names WHERE record_id = :id"), [{"id": r[0]} for r in rows]
+    )
+    fts_insert_new(conn, rows)
+
+
+def fts_insert_new(conn: Connection, rows: Sequence[tuple[str, str]]) -> None:
+    """Index records known to have no entry yet (fresh inserts: no delete needed)."""
+    payload = [{"id": r[0], "names": r[1]} for r in rows if r[1]]
+    if payload:
+        conn.execute(
+            text("INSERT INTO search_names (record_id, names) VALUES (:id, :names)"), payload
+        )
+
+
+def fts_match_sql(conn: Connection) -> str:
+    """SQL selecting ``record_id`` of names matching every token in ``:q``.
+
+    The tokens are already normalised (ASCII, lower case) by the caller, so both
+    backends see the same words and the result does not depend on their stemmers.
+    """
+    if is_sqlite(conn):
+        return "SELECT record_id FROM search_names WHERE search_names MATCH :q"
+    return "SELECT record_id FROM search_names WHERE tsv @@ to_tsquery('simple', :q)"
+
+
+def fts_query(conn: Connection, tokens: Sequence[str], prefix_last: bool = True) -> str:
+    """Build the backend's query string from normalised tokens (all must match)."""
+    safe = ["".join(ch for ch in t if ch.isalnum()) for t in tokens]
+    safe = [t for t in safe if t]
+    if is_sqlite(conn):
+        parts = [f'"{t}"' for t in safe]
+        if prefix_last and parts:
+            parts[-1] = parts[-1] + "*"
+        return " AND ".join(parts)
+    parts = list(safe)
+    if prefix_last and parts:
+        parts[-1] = parts[-1] + ":*"
+    return " & ".join(parts)
+
+
+def bulk_tuning(conn: Connection) -> None:
+    """Per-transaction settings for large loads."""
+    if not is_sqlite(conn):
+        conn.exec_driver_sql("SET LOCAL synchronous_commit = off")

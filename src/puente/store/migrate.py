@@ -1,0 +1,32 @@
+"""Bring a node database to the newest schema with Alembic (idempotent)."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine
+
+
+def _config() -> Config:
+    cfg = Config()
+    location = resources.files("puente.store").joinpath("migrations")
+    cfg.set_main_option("script_location", str(location))
+    return cfg
+
+
+def upgrade(engine: Engine) -> None:
+    cfg = _config()
+    with engine.connect() as conn:
+        conn = conn.execution_options(write=True)
+        with conn.begin():
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+
+def current(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()

@@ -1,0 +1,270 @@
+"""Records and their history.
+
+Invariant: ``record_versions`` is append-only — every create and every change adds a
+row, nothing is updated or deleted there. ``records`` (the current version), the
+``identifiers`` keys and the ``search_names`` index are derived from the newest version
+and are written in the same transaction as it, so a reader never sees one without the
+other. Writing a record whose content hash equals the stored one is a no-op: loading
+the same file twice creates nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, select, text
+
+from puente.errors import Conflict, InvalidInput, NotFound
+from puente.model.markings import Markings
+from puente.model.record import Record, caption, event_date, record_hash, search_terms
+from puente.store import db
+from puente.store.audit import now
+from puente.store.tables import identifiers, record_versions, records
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A validated record with everything derived that the store writes."""
+
+    id: str
+    schema: str
+    properties: dict[str, list[str]]
+    markings: Markings
+    content_hash: str
+    names: str
+    keys: list[str]
+    caption: str
+    event_date: str | None
+
+
+def prepare(rid: str, schema: str, properties: dict[str, list[str]], markings: Markings) -> Prepared:
+    names, keys = search_terms(schema, properties)
+    return Prepared(
+        id=rid,
+        schema=schema,
+        properties=properties,
+        markings=markings,
+        content_hash=record_hash(schema, properties, markings),
+        names=names,
+        keys=keys,
+        caption=caption(schema, properties)[:500],
+        event_date=event_date(schema, properties),
+    )
+
+
+@dataclass
+class WriteCounts:
+    created: int = 0
+    changed: int = 0
+    unchanged: int = 0
+
+    @property
+    def written(self) -> int:
+        return self.created + self.changed
+
+
+def write_batch(
+    conn: Connection,
+    batch: Sequence[Prepared],
+    *,
+    origin: str,
+    actor: str,
+    load_id: str | None = None,
+) -> WriteCounts:
+    """Write ``batch`` (ids unique within it) as new versions where content changed."""
+    counts = WriteCounts()
+    if not batch:
+        return counts
+    existing: dict[str, tuple[str, int, str]] = {}
+    ids = [p.id for p in batch]
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        for row in conn.execute(
+            select(
+                records.c.id, records.c.content_hash, records.c.version, records.c.created_at
+            ).where(records.c.id.in_(chunk))
+        ):
+            existing[row[0]] = (row[1], row[2], row[3])
+    ts = now()
+    new_rows: list[dict[str, Any]] = []
+    changed_rows: list[dict[str, Any]] = []
+    versions: list[dict[str, Any]] = []
+    for p in batch:
+        old = existing.get(p.id)
+        if old is not None and old[0] == p.content_hash:
+            counts.unchanged += 1
+            continue
+        version = 1 if old is None else old[1] + 1
+        props_json = _dumps(p.properties)
+        marks_json = _dumps(p.markings.to_dict())
+        row = {
+            "id": p.id,
+            "schema": p.schema,
+            "properties": props_json,
+            "markings": marks_json,
+            "level": p.markings.level,
+            "rel_to": "," + "".join(f"{c}," for c in p.markings.rel_to),
+            "origin": origin,
+            "version": version,
+            "content_hash": p.content_hash,
+            "caption": p.caption,
+            "event_date": p.event_date,
+            "created_at": ts if old is None else old[2],
+            "updated_at": ts,
+        }
+        (new_rows if old is None else changed_rows).append(row)
+        versions.append(
+            {
+                "id": p.id,
+                "version": version,
+                "operation": "create" if old is None else "update",
+                "schema": p.schema,
+                "properties": props_json,
+                "markings": marks_json,
+                "level": p.markings.level,
+                "content_hash": p.content_hash,
+                "recorded_at": ts,
+                "recorded_by": actor,
+                "load_id": load_id,
+            }
+        )
+    by_id = {p.id: p for p in batch}
+    if new_rows:
+        conn.execute(records.insert(), new_rows)
+        fresh = [by_id[r["id"]] for r in new_rows]
+        _insert_keys(conn, fresh)
+        db.fts_insert_new(conn, [(p.id, p.names) for p in fresh])
+    if changed_rows:
+        db.upsert(conn, records, changed_rows, ["id"])
+        touched = [by_id[r["id"]] for r in changed_rows]
+        conn.execute(
+            identifiers.delete().where(identifiers.c.record_id.in_([p.id for p in touched]))
+        )
+        _insert_keys(conn, touched)
+        db.fts_replace(conn, [(p.id, p.names) for p in touched])
+    if versions:
+        conn.execute(record_versions.insert(), versions)
+    counts.created = len(new_rows)
+    counts.changed = len(changed_rows)
+    return counts
+
+
+def _insert_keys(conn: Connection, batch: Sequence[Prepared]) -> None:
+    rows = [{"key": k, "record_id": p.id} for p in batch for k in p.keys]
+    if rows:
+        conn.execute(identifiers.insert(), rows)
+
+
+def _record(row: Any) -> Record:
+    m = row._mapping
+    marks = json.loads(m["markings"])
+    return Record(
+        id=m["id"],
+        schema=m["schema"],
+        properties=json.loads(m["properties"]),
+        markings=Markings.parse(marks, originator=marks["originator"]),
+        origin=m["origin"],
+        version=m["version"],
+        created_at=m["created_at"],
+        updated_at=m["updated_at"],
+    )
+
+
+def get(conn: Connection, rid: str) -> Record:
+    row = conn.execute(select(records).where(records.c.id == rid)).first()
+    if row is None:
+        raise NotFound("error.no_record", id=rid)
+    return _record(row)
+
+
+def get_many(conn: Connection, ids: Sequence[str]) -> dict[str, Record]:
+    out: dict[str, Record] = {}
+    for i in range(0, len(ids), 500):
+        for row in conn.execute(select(records).where(records.c.id.in_(ids[i : i + 500]))):
+            out[row.id] = _record(row)
+    return out
+
+
+def history(conn: Connection, rid: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(record_versions)
+        .where(record_versions.c.id == rid)
+        .order_by(record_versions.c.version)
+    ).all()
+    if not rows:
+        raise NotFound("error.no_record", id=rid)
+    out = []
+    for r in rows:
+        item = dict(r._mapping)
+        item["properties"] = json.loads(item["properties"])
+        item["markings"] = json.loads(item["markings"])
+        out.append(item)
+    return out
+
+
+def held_at(
+    conn: Connection,
+    when: str,
+    *,
+    schema: str | None = None,
+    max_level: int = 3,
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[int, list[dict[str, Any]]]:
+    """What this node held at ``when`` (ISO date or timestamp): for each record, its
+    newest version recorded at or before that moment. Returns ``(total, page)``."""
+    if len(when) == 10:
+        when = when + "T23:59:59.999999Z"
+    latest = (
+        select(record_versions.c.id, func.max(record_versions.c.version).label("v"))
+        .where(record_versions.c.recorded_at <= when)
+        .group_by(record_versions.c.id)
+        .subquery()
+    )
+    query = select(record_versions).join(
+        latest, and_(record_versions.c.id == latest.c.id, record_versions.c.version == latest.c.v)
+    )
+    query = query.where(
+        record_versions.c.operation != "delete", record_versions.c.level <= max_level
+    )
+    if schema:
+        query = query.where(record_versions.c.schema == schema)
+    total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    page = []
+    for r in conn.execute(query.order_by(record_versions.c.id).limit(limit).offset(offset)):
+        item = dict(r._mapping)
+        item["properties"] = json.loads(item["properties"])
+        item["markings"] = json.loads(item["markings"])
+        page.append(item)
+    return int(total), page
+
+
+def save(
+    conn: Connection,
+    prepared: Prepared,
+    *,
+    origin: str,
+    actor: str,
+    expected_version: int | None = None,
+) -> Record:
+    """Create or update one record (API); ``expected_version`` guards lost updates."""
+    current = conn.execute(
+        select(records.c.version, records.c.schema).where(records.c.id == prepared.id)
+    ).first()
+    if expected_version is not None:
+        have = current[0] if current else 0
+        if have != expected_version:
+            raise Conflict("error.version_conflict", id=prepared.id, expected=expected_version, have=have)
+    if current is not None and current[1] != prepared.schema:
+        raise InvalidInput("error.schema_change", id=prepared.id, have=current[1])
+    write_batch(conn, [prepared], origin=origin, actor=actor)
+    return get(conn, prepared.id)
+
+
+def count(conn: Connection) -> int:
+    return int(conn.execute(text("SELECT COUNT(*) FROM records")).scalar_one())

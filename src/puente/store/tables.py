@@ -1,0 +1,134 @@
+"""Table definitions (SQLAlchemy Core). The migrations create exactly these.
+
+Append-only tables: ``record_versions`` (every version of every record, never updated),
+``audit_log`` (hash-chained). ``records`` is derived state: the current version of each
+record, kept in the same transaction as the version row that produced it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+# ISO-8601 UTC timestamps are stored as text: identical ordering on both backends and
+# no driver-dependent timezone handling.
+TS = String(32)
+
+records = Table(
+    "records",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("schema", String(64), nullable=False),
+    Column("properties", Text, nullable=False),
+    Column("markings", Text, nullable=False),
+    Column("level", Integer, nullable=False),
+    # ",MEX,USA," — the releasability list, searchable with LIKE on both backends
+    Column("rel_to", String(400), nullable=False, default=","),
+    Column("origin", String(3), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("caption", Text, nullable=False, default=""),
+    Column("event_date", String(32), nullable=True),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Index("ix_records_schema", "schema"),
+    Index("ix_records_event_date", "event_date"),
+    Index("ix_records_level", "level"),
+)
+
+record_versions = Table(
+    "record_versions",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("operation", String(16), nullable=False),
+    Column("schema", String(64), nullable=False),
+    Column("properties", Text, nullable=False),
+    Column("markings", Text, nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("recorded_at", TS, nullable=False),
+    Column("recorded_by", String(100), nullable=False),
+    Column("load_id", String(64), nullable=True),
+    Index("ix_record_versions_recorded_at", "recorded_at"),
+)
+
+identifiers = Table(
+    "identifiers",
+    metadata,
+    Column("key", String(200), nullable=False),
+    Column("record_id", String(200), nullable=False),
+    Index("ix_identifiers_key", "key"),
+    Index("ix_identifiers_record", "record_id"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("username", String(100), primary_key=True),
+    Column("password_hash", Text, nullable=False),
+    Column("roles", String(200), nullable=False),
+    Column("clearance", Integer, nullable=False),
+    Column("lang", String(5), nullable=False, default="es"),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", TS, nullable=False),
+)
+
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("username", String(100), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("expires_at", TS, nullable=True),
+    Column("revoked", Boolean, nullable=False, default=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("ts", TS, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("target", Text, nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+partners = Table(
+    "partners",
+    metadata,
+    Column("code", String(3), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("public_key", Text, nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("added_at", TS, nullable=False),
+)
+
+loads = Table(
+    "loads",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("file", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("written", Integer, nullable=False),
+    Column("unchanged", Integer, nullable=False),
+    Column("rejected", Integer, nullable=False),
+    Column("at", TS, nullable=False),
+    Column("by", String(100), nullable=False),
+)
