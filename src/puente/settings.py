@@ -104,7 +104,9 @@ def load_settings(node_dir: str | Path, **overrides: Any) -> Settings:
     return settings
 
 
-def write_config(node: Path, country: str, name: str, db_url: str, default_markings: dict[str, Any]) -> None:
+def write_config(
+    node: Path, country: str, name: str, db_url: str, default_markings: dict[str, Any]
+) -> None:
     lines = [
         "# Puente node settings. Environment variables PUENTE_* override these.",
         f'country = "{country}"',
@@ -118,7 +120,9 @@ def write_config(node: Path, country: str, name: str, db_url: str, default_marki
         if isinstance(value, bool):
             lines.append(f"{key} = {'true' if value else 'false'}")
         elif isinstance(value, list):
-            lines.append(f"{key} = [{', '.join(repr(str(v)).replace(chr(39), chr(34)) for v in value)}]")
+            lines.append(
+                f"{key} = [{', '.join(repr(str(v)).replace(chr(39), chr(34)) for v in value)}]"
+            )
         else:
             lines.append(f'{key} = "{value}"')
     (node / CONFIG_FILE).write_text("\n".join(lines) + "\n", "utf-8")

@@ -77,7 +77,9 @@ def install(app: FastAPI) -> None:
         if status >= 500:
             log.error("server error: %s", exc)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        return JSONResponse(error_body(exc, request_lang(request)), status_code=status, headers=headers)
+        return JSONResponse(
+            error_body(exc, request_lang(request)), status_code=status, headers=headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -47,7 +47,9 @@ class CliState:
         return t(key, self.lang, **params)
 
     def node_path(self) -> Path:
-        path = self.node_dir or (Path(os.environ["PUENTE_NODE"]) if os.environ.get("PUENTE_NODE") else None)
+        path = self.node_dir or (
+            Path(os.environ["PUENTE_NODE"]) if os.environ.get("PUENTE_NODE") else None
+        )
         if path is None:
             raise ConfigError("error.no_node", path=str(Path.cwd()))
         return path
@@ -62,7 +64,9 @@ class CliState:
         if isinstance(exc, InvalidFile):
             for problem in exc.problems[:50]:
                 reason = self.t("problem." + problem.reason, **problem.params)
-                where = f"{problem.file}:{problem.line}" + (f" {problem.field}" if problem.field else "")
+                where = f"{problem.file}:{problem.line}" + (
+                    f" {problem.field}" if problem.field else ""
+                )
                 self.err.print(f"  {where}: {reason}", highlight=False, markup=False)
             if len(exc.problems) > 50:
                 self.err.print(self.t("cli.more_problems", count=len(exc.problems) - 50))

@@ -22,9 +22,18 @@ app = typer.Typer(
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    node: Path | None = typer.Option(None, "--node", envvar="PUENTE_NODE", help="Node directory / directorio del nodo"),
-    db_url: str | None = typer.Option(None, "--db-url", envvar="PUENTE_DB_URL", help="PostgreSQL URL (default: the node's SQLite file)"),
-    lang: str | None = typer.Option(None, "--lang", help="es | en (default: PUENTE_LANG, then the locale)"),
+    node: Path | None = typer.Option(
+        None, "--node", envvar="PUENTE_NODE", help="Node directory / directorio del nodo"
+    ),
+    db_url: str | None = typer.Option(
+        None,
+        "--db-url",
+        envvar="PUENTE_DB_URL",
+        help="PostgreSQL URL (default: the node's SQLite file)",
+    ),
+    lang: str | None = typer.Option(
+        None, "--lang", help="es | en (default: PUENTE_LANG, then the locale)"
+    ),
 ) -> None:
     ctx.obj = CliState(node_dir=node, db_url=db_url, lang=detect_lang(lang))
 
@@ -44,7 +53,9 @@ def init(
         node = init_node(directory, country, name=name, db_url=st.db_url or "")
         st.console.print(st.t("cli.init_done", path=str(directory), country=node.country))
         st.console.print(st.t("cli.fingerprint", fingerprint=node.fingerprint))
-        st.console.print(st.t("cli.default_markings", markings=node.default_markings.banner(st.lang)))
+        st.console.print(
+            st.t("cli.default_markings", markings=node.default_markings.banner(st.lang))
+        )
         node.close()
 
 

@@ -177,7 +177,11 @@ def load_file(
                 params = dict(exc.params)
                 where = str(params.pop("field", ""))
                 problems.append(
-                    Problem(exc.key.removeprefix("error."), field=f"markings.{where}".rstrip("."), **params)
+                    Problem(
+                        exc.key.removeprefix("error."),
+                        field=f"markings.{where}".rstrip("."),
+                        **params,
+                    )
                 )
                 marks, origin_of_marks = default, "default"
             prepared: list[records.Prepared] = []
@@ -190,11 +194,17 @@ def load_file(
                 previous = seen.get(p.id)
                 digest = bytes.fromhex(p.content_hash[:16])
                 if previous is not None and previous[0] != digest:
-                    problems.append(Problem("duplicate_id_conflict", field="id", value=p.id, first_line=previous[1]))
+                    problems.append(
+                        Problem(
+                            "duplicate_id_conflict", field="id", value=p.id, first_line=previous[1]
+                        )
+                    )
             if problems:
                 reject(line, item, problems)
                 continue
-            report.markings_source[origin_of_marks] = report.markings_source.get(origin_of_marks, 0) + 1
+            report.markings_source[origin_of_marks] = (
+                report.markings_source.get(origin_of_marks, 0) + 1
+            )
             for p in prepared:
                 if p.id in seen:
                     continue  # same id, same content: already queued
@@ -202,8 +212,8 @@ def load_file(
                 batch.append(p)
             if len(batch) >= BATCH:
                 _flush(conn, node, batch, report, actor)
-        for _, p in source.problems:  # trailing bad bytes on blank lines
-            reject(p.line, None, [p])
+        for _, trailing in source.problems:  # bad bytes on blank lines at the end
+            reject(trailing.line, None, [trailing])
         if report.rejected and not skip_invalid:
             raise InvalidFile(report.problems, file=name, rows=report.rows)
         _flush(conn, node, batch, report, actor)
@@ -239,7 +249,9 @@ def load_file(
     return report
 
 
-def _entities(item: Row, mapping: Mapping | None, node: str) -> tuple[list[Row], dict[str, Any] | None, list[Problem]]:
+def _entities(
+    item: Row, mapping: Mapping | None, node: str
+) -> tuple[list[Row], dict[str, Any] | None, list[Problem]]:
     if mapping is not None:
         return mapping.apply(item, node)
     marks = item.get("markings")
@@ -249,10 +261,14 @@ def _entities(item: Row, mapping: Mapping | None, node: str) -> tuple[list[Row],
     return [entity], marks, []
 
 
-def _flush(conn: Any, node: Node, batch: list[records.Prepared], report: LoadReport, actor: str) -> None:
+def _flush(
+    conn: Any, node: Node, batch: list[records.Prepared], report: LoadReport, actor: str
+) -> None:
     if not batch:
         return
-    counts = records.write_batch(conn, batch, origin=node.country, actor=actor, load_id=report.load_id)
+    counts = records.write_batch(
+        conn, batch, origin=node.country, actor=actor, load_id=report.load_id
+    )
     report.created += counts.created
     report.changed += counts.changed
     report.unchanged += counts.unchanged

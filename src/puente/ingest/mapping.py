@@ -66,7 +66,9 @@ class PropertySource:
                 try:
                     out.append(datetime.strptime(part, self.format).date().isoformat())
                 except ValueError:
-                    return [], Problem("bad_date", field=self.column or "", value=part[:80], format=self.format)
+                    return [], Problem(
+                        "bad_date", field=self.column or "", value=part[:80], format=self.format
+                    )
             return out, None
         return [p for p in parts if p], None
 
@@ -140,16 +142,26 @@ def load_mapping(path: str | Path) -> Mapping:
     for name, spec in data["entities"].items():
         schema = get_schema(str(spec.get("schema")))
         if schema is None:
-            raise InvalidInput("error.bad_mapping", file=str(path), reason=f"{name}: unknown schema {spec.get('schema')}")
+            raise InvalidInput(
+                "error.bad_mapping",
+                file=str(path),
+                reason=f"{name}: unknown schema {spec.get('schema')}",
+            )
         keys = spec.get("keys") or []
         if isinstance(keys, str):
             keys = [keys]
         if not keys:
-            raise InvalidInput("error.bad_mapping", file=str(path), reason=f"{name}: 'keys' missing")
+            raise InvalidInput(
+                "error.bad_mapping", file=str(path), reason=f"{name}: 'keys' missing"
+            )
         props: dict[str, PropertySource] = {}
         for pname, src in (spec.get("properties") or {}).items():
             if pname not in schema.properties:
-                raise InvalidInput("error.bad_mapping", file=str(path), reason=f"{name}: unknown property {schema.name}.{pname}")
+                raise InvalidInput(
+                    "error.bad_mapping",
+                    file=str(path),
+                    reason=f"{name}: unknown property {schema.name}.{pname}",
+                )
             if isinstance(src, str):
                 src = {"column": src}
             props[pname] = PropertySource(
@@ -164,5 +176,9 @@ def load_mapping(path: str | Path) -> Mapping:
     for ent in entities:
         for pname, src in ent.properties.items():
             if src.entity is not None and src.entity not in names:
-                raise InvalidInput("error.bad_mapping", file=str(path), reason=f"{ent.name}.{pname}: no entity '{src.entity}'")
+                raise InvalidInput(
+                    "error.bad_mapping",
+                    file=str(path),
+                    reason=f"{ent.name}.{pname}: no entity '{src.entity}'",
+                )
     return Mapping(tuple(entities), dict(data.get("markings") or {}))

@@ -67,10 +67,10 @@ def read_jsonl(source: Source) -> Iterator[tuple[int, Row | Problem]]:
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
-                yield number, Problem("bad_json", line=number, reason=exc.msg, column=exc.colno)
+                yield number, Problem("bad_json", line=number, detail=exc.msg, column=exc.colno)
                 continue
             if not isinstance(obj, dict):
-                yield number, Problem("bad_json", line=number, reason="not an object")
+                yield number, Problem("bad_json", line=number, detail="not an object")
                 continue
             yield number, obj
 
@@ -82,17 +82,19 @@ def read_json_array(source: Source) -> Iterator[tuple[int, Row | Problem]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        yield exc.lineno, Problem("bad_json", line=exc.lineno, reason=exc.msg, column=exc.colno)
+        yield exc.lineno, Problem("bad_json", line=exc.lineno, detail=exc.msg, column=exc.colno)
         return
-    items = data if isinstance(data, list) else data.get("entities") if isinstance(data, dict) else None
+    items = (
+        data if isinstance(data, list) else data.get("entities") if isinstance(data, dict) else None
+    )
     if not isinstance(items, list):
-        yield 1, Problem("bad_json", line=1, reason="expected an array of entities")
+        yield 1, Problem("bad_json", line=1, detail="expected an array of entities")
         return
     for index, obj in enumerate(items, start=1):
         if isinstance(obj, dict):
             yield index, obj
         else:
-            yield index, Problem("bad_json", line=index, reason="not an object")
+            yield index, Problem("bad_json", line=index, detail="not an object")
 
 
 def read_csv(source: Source, delimiter: str = ",") -> Iterator[tuple[int, Row | Problem]]:
@@ -113,7 +115,7 @@ def read_csv(source: Source, delimiter: str = ",") -> Iterator[tuple[int, Row | 
         except StopIteration:
             return
         except csv.Error as exc:
-            yield 1, Problem("bad_csv", line=1, reason=str(exc))
+            yield 1, Problem("bad_csv", line=1, detail=str(exc))
             return
         header = [h.strip() for h in header]
         if len(set(header)) != len(header) or not all(header):
@@ -127,13 +129,14 @@ def read_csv(source: Source, delimiter: str = ",") -> Iterator[tuple[int, Row | 
             except StopIteration:
                 return
             except csv.Error as exc:
-                yield start, Problem("bad_csv", line=start, reason=str(exc))
+                yield start, Problem("bad_csv", line=start, detail=str(exc))
                 continue
             if not values or (len(values) == 1 and not values[0].strip()):
                 continue
             if len(values) != width:
-                yield start, Problem(
-                    "wrong_column_count", line=start, expected=width, got=len(values)
+                yield (
+                    start,
+                    Problem("wrong_column_count", line=start, expected=width, got=len(values)),
                 )
                 continue
             yield start, dict(zip(header, values, strict=True))

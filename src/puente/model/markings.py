@@ -209,5 +209,3 @@ def banner_for(markings: Iterable[Markings], lang: str = "en") -> str:
     if top.level > 0:
         return f"{label} // {'SOLO' if lang == 'es' else 'ONLY'} {top.originator}"
     return label
-
-

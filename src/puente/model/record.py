@@ -114,7 +114,9 @@ def get_schema(name: str) -> Schema | None:
     return schema
 
 
-def validate_entity(data: Mapping[str, Any]) -> tuple[str, str, dict[str, list[str]], list[Problem]]:
+def validate_entity(
+    data: Mapping[str, Any],
+) -> tuple[str, str, dict[str, list[str]], list[Problem]]:
     """Return ``(id, schema, properties, problems)``; properties are cleaned values."""
     problems: list[Problem] = []
     rid = data.get("id")
@@ -242,8 +244,8 @@ def event_date(schema_name: str, properties: Mapping[str, list[str]]) -> str | N
     schema = get_model().get(schema_name)
     if schema is None:
         return None
-    for pname in (*schema.temporal_start_props, "birthDate", "date"):
-        name = pname if isinstance(pname, str) else pname.name
+    names = [p.name for p in schema.temporal_start_props] + ["birthDate", "date"]
+    for name in names:
         values = properties.get(name)
         if values:
             return min(values)

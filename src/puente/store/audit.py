@@ -45,7 +45,9 @@ class AuditLog:
     def __init__(self, key: bytes) -> None:
         self._key = key
 
-    def _hash(self, seq: int, ts: str, actor: str, action: str, target: str, detail: str, prev: str) -> str:
+    def _hash(
+        self, seq: int, ts: str, actor: str, action: str, target: str, detail: str, prev: str
+    ) -> str:
         payload = canonical_bytes([seq, ts, actor, action, target, detail, prev])
         return hmac.new(self._key, payload, hashlib.sha256).hexdigest()
 

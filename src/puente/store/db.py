@@ -84,7 +84,9 @@ def lock_chain(conn: Connection, name: str) -> None:
     conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
 
 
-def upsert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> None:
+def upsert(
+    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]
+) -> None:
     """Insert ``rows``, replacing the non-key columns of rows whose ``keys`` exist."""
     if not rows:
         return

@@ -22,7 +22,7 @@ from puente.model.markings import Markings
 from puente.model.record import Record, caption, event_date, record_hash, search_terms
 from puente.store import db
 from puente.store.audit import now
-from puente.store.tables import identifiers, record_versions, records
+from puente.store.tables import changes, identifiers, record_versions, records
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
 
@@ -42,7 +42,9 @@ class Prepared:
     event_date: str | None
 
 
-def prepare(rid: str, schema: str, properties: dict[str, list[str]], markings: Markings) -> Prepared:
+def prepare(
+    rid: str, schema: str, properties: dict[str, list[str]], markings: Markings
+) -> Prepared:
     names, keys = search_terms(schema, properties)
     return Prepared(
         id=rid,
@@ -80,16 +82,18 @@ def write_batch(
     counts = WriteCounts()
     if not batch:
         return counts
+    # One writer at a time, so ``changes.seq`` order is commit order on both backends.
+    db.lock_chain(conn, "records")
     existing: dict[str, tuple[str, int, str]] = {}
     ids = [p.id for p in batch]
     for i in range(0, len(ids), 500):
         chunk = ids[i : i + 500]
-        for row in conn.execute(
+        for found in conn.execute(
             select(
                 records.c.id, records.c.content_hash, records.c.version, records.c.created_at
             ).where(records.c.id.in_(chunk))
         ):
-            existing[row[0]] = (row[1], row[2], row[3])
+            existing[found[0]] = (found[1], found[2], found[3])
     ts = now()
     new_rows: list[dict[str, Any]] = []
     changed_rows: list[dict[str, Any]] = []
@@ -149,6 +153,9 @@ def write_batch(
         db.fts_replace(conn, [(p.id, p.names) for p in touched])
     if versions:
         conn.execute(record_versions.insert(), versions)
+        conn.execute(
+            changes.insert(), [{"record_id": v["id"], "version": v["version"]} for v in versions]
+        )
     counts.created = len(new_rows)
     counts.changed = len(changed_rows)
     return counts
@@ -259,7 +266,9 @@ def save(
     if expected_version is not None:
         have = current[0] if current else 0
         if have != expected_version:
-            raise Conflict("error.version_conflict", id=prepared.id, expected=expected_version, have=have)
+            raise Conflict(
+                "error.version_conflict", id=prepared.id, expected=expected_version, have=have
+            )
     if current is not None and current[1] != prepared.schema:
         raise InvalidInput("error.schema_change", id=prepared.id, have=current[1])
     write_batch(conn, [prepared], origin=origin, actor=actor)

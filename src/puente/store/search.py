@@ -96,7 +96,5 @@ def search(conn: Connection, query: SearchQuery) -> tuple[list[Hit], bool]:
     if expanding:
         stmt = stmt.bindparams(*[bindparam(n, expanding=True) for n in expanding])
     rows = conn.execute(stmt, params).all()
-    hits = [
-        Hit(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6])) for r in rows[: query.limit]
-    ]
+    hits = [Hit(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6])) for r in rows[: query.limit]]
     return hits, len(rows) > query.limit

@@ -64,6 +64,16 @@ record_versions = Table(
     Index("ix_record_versions_recorded_at", "recorded_at"),
 )
 
+# The node's change feed: one row per version written, in commit order. Features that
+# follow changes (the exchange outbox, incremental resolution) keep a cursor on ``seq``.
+changes = Table(
+    "changes",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("record_id", String(200), nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
 identifiers = Table(
     "identifiers",
     metadata,

@@ -19,6 +19,7 @@ depends_on = None
 TABLES = (
     "records",
     "record_versions",
+    "changes",
     "identifiers",
     "users",
     "tokens",
