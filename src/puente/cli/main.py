@@ -59,6 +59,10 @@ def init(
         node.close()
 
 
+# --- sub-command registration: one import + one add_typer/command line per module ---
+# (keep this block additive: several areas register here)
+
+
 def main() -> None:
     app()
 
