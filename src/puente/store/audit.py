@@ -84,27 +84,60 @@ class AuditLog:
         return seq
 
     def verify(self, conn: Connection) -> tuple[int, list[AuditIssue]]:
-        """Walk the chain; return the number of entries and every break found."""
+        """Walk the chain; return the number of entries and every break found.
+
+        An entry whose HMAC fails is *reordered* when it is genuine but sits at the wrong
+        place (its HMAC holds for the position after the entry its ``prev_hash`` names),
+        otherwise *altered*. A genuine entry after a gap is preceded by *removed* ones.
+        """
         issues: list[AuditIssue] = []
+        failed: list[tuple[int, Any]] = []
         expected_prev = GENESIS
         expected_seq = 1
         count = 0
-        rows = conn.execution_options(stream_results=True, yield_per=5000).execute(
-            select(audit_log).order_by(audit_log.c.seq)
-        )
-        for position, row in enumerate(rows, start=1):
+        for position, row in enumerate(self._rows(conn), start=1):
             count += 1
             own = self._hash(
                 row.seq, row.ts, row.actor, row.action, row.target, row.detail, row.prev_hash
             )
             if not hmac.compare_digest(own, row.hash):
+                failed.append((position, row))
                 issues.append(AuditIssue(position, row.seq, "altered"))
             elif row.seq != expected_seq or row.prev_hash != expected_prev:
                 kind = "removed" if row.seq > expected_seq else "reordered"
                 issues.append(AuditIssue(position, row.seq, kind))
             expected_prev = row.hash
             expected_seq = row.seq + 1
+        if failed:
+            issues = self._spot_reordering(conn, issues, failed)
         return count, issues
+
+    def _rows(self, conn: Connection) -> Any:
+        return conn.execution_options(stream_results=True, yield_per=5000).execute(
+            select(audit_log).order_by(audit_log.c.seq)
+        )
+
+    def _spot_reordering(
+        self, conn: Connection, issues: list[AuditIssue], failed: list[tuple[int, Any]]
+    ) -> list[AuditIssue]:
+        wanted = {row.prev_hash for _, row in failed}
+        seq_of: dict[str, int] = {GENESIS: 0} if GENESIS in wanted else {}
+        for row in self._rows(conn):
+            if row.hash in wanted:
+                seq_of[row.hash] = row.seq
+        moved = set()
+        for position, row in failed:
+            original = seq_of.get(row.prev_hash)
+            if original is None:
+                continue
+            own = self._hash(
+                original + 1, row.ts, row.actor, row.action, row.target, row.detail, row.prev_hash
+            )
+            if hmac.compare_digest(own, row.hash):
+                moved.add(position)
+        return [
+            AuditIssue(i.position, i.seq, "reordered") if i.position in moved else i for i in issues
+        ]
 
     def entries(
         self, conn: Connection, *, limit: int = 100, after: int = 0, action: str | None = None
