@@ -6,18 +6,28 @@ Invariants:
   their clearance — search filters in SQL, single reads refuse with ``Forbidden``;
 - every read of a record at ``restricted`` or above, and every search that returned
   such records, is written to the audit log in the same transaction as the read;
-- every write is a new version, audited with the user as actor.
+- every write is a new version, audited with the user as actor;
+- every login (success or failure), token issued, user added and file loaded is audited;
+  managing users and reading the audit log need ``admin``, writing and loading need
+  ``analyst`` or ``releasing_officer`` — checked here, so every interface enforces them.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from puente.errors import Forbidden, InvalidFile, NotFound
+from puente.errors import Conflict, Forbidden, InvalidFile, InvalidInput, NotFound, Unauthorized
+from puente.ingest.load import LoadReport, load_file
 from puente.model.markings import Markings, vocabulary
 from puente.model.record import Record, validate_entity
 from puente.node import Node
 from puente.store import records
+from puente.store import users as user_store
+from puente.store.audit import AuditIssue
 from puente.store.search import Hit, SearchQuery, search
 from puente.store.users import User
 
@@ -27,14 +37,17 @@ AUDIT_LEVEL = vocabulary().levels["restricted"]
 def read_record(node: Node, user: User, rid: str) -> Record:
     with node.write() as conn:
         record = records.get(conn, rid)
-        if record.markings.level > user.clearance:
+        denied = record.markings.level > user.clearance
+        if denied:
+            # Committed before refusing: a denied attempt is itself worth auditing.
             node.audit.append(
                 conn, user.username, "read_denied", rid, {"level": record.markings.level}
             )
-            raise Forbidden("error.clearance", id=rid)
-        if record.markings.level >= AUDIT_LEVEL:
+        elif record.markings.level >= AUDIT_LEVEL:
             node.audit.append(conn, user.username, "read", rid, {"version": record.version})
-        return record
+    if denied:
+        raise Forbidden("error.clearance", id=rid)
+    return record
 
 
 def record_history(node: Node, user: User, rid: str) -> list[dict[str, Any]]:
@@ -107,3 +120,144 @@ def save_record(
             conn, user.username, "write", rid, {"version": record.version, "schema": schema}
         )
         return record
+
+
+def create_record(
+    node: Node, user: User, data: dict[str, Any], markings: dict[str, Any] | None
+) -> Record:
+    """Create a new own record; refuses (``Conflict``) when the id is already taken."""
+    try:
+        return save_record(node, user, data, markings, expected_version=0)
+    except Conflict as exc:
+        if exc.key != "error.version_conflict":
+            raise
+        raise Conflict("access.record_exists", id=data.get("id", "")) from exc
+
+
+def update_record(
+    node: Node,
+    user: User,
+    data: dict[str, Any],
+    markings: dict[str, Any] | None,
+    expected_version: int,
+) -> Record:
+    """Write a new version of an existing record, only if it is still at
+    ``expected_version`` (lost updates become ``Conflict``)."""
+    with node.read() as conn:
+        records.get(conn, str(data.get("id", "")))  # NotFound before anything else
+    return save_record(node, user, data, markings, expected_version=expected_version)
+
+
+# --- accounts: logins, tokens, users ------------------------------------------------
+
+SESSION_DAYS = 1
+_PRINTABLE = re.compile(r"[^\x20-\x7e]")
+
+
+def require_role(user: User, *roles: str) -> None:
+    """Refuse unless ``user`` holds one of ``roles`` (``admin`` holds every role)."""
+    if not any(user.has(r) for r in roles):
+        raise Forbidden("error.role", role=roles[0])
+
+
+def clearance_name(level: int) -> str:
+    return next((c for c, v in vocabulary().levels.items() if v == level), str(level))
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    username: str
+    token: str
+    name: str
+    expires_at: str
+
+
+def _issue(node: Node, actor: str, username: str, name: str, days: int, action: str) -> IssuedToken:
+    if not 1 <= days <= 3650:
+        raise InvalidInput("access.bad_days", value=days)
+    expires = (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    with node.write() as conn:
+        token = user_store.create_token(conn, username, name, days)
+        node.audit.append(conn, actor, action, username, {"name": name, "expires_at": expires})
+    return IssuedToken(username, token, name, expires)
+
+
+def login(node: Node, username: str, password: str) -> IssuedToken:
+    """Check a password and open a session token; success and failure are audited."""
+    try:
+        if "\x00" in username:  # no user has one, and no database stores it
+            raise Unauthorized("error.bad_login")
+        with node.read() as conn:  # argon2 is slow: verify outside the write lock
+            user = user_store.authenticate(conn, username, password)
+    except Unauthorized:
+        claimed = _PRINTABLE.sub("?", username)[:100]
+        with node.write() as conn:
+            node.audit.append(conn, "anonymous", "login_failed", claimed)
+        raise
+    return _issue(node, user.username, user.username, "login", SESSION_DAYS, "login")
+
+
+def issue_token(
+    node: Node, actor: User, name: str, days: int | None = None, username: str | None = None
+) -> IssuedToken:
+    """An API token for ``actor`` itself, or (admin only) for another user."""
+    target = (username or actor.username).strip().lower()
+    if target != actor.username:
+        require_role(actor, "admin")
+    if "\x00" in target:
+        raise NotFound("error.no_user", username=target.replace("\x00", "?"))
+    days = node.settings.token_days if days is None else days
+    return _issue(node, actor.username, target, name, days, "token_create")
+
+
+def add_user(
+    node: Node,
+    actor: User,
+    username: str,
+    password: str,
+    roles: list[str],
+    clearance: str,
+    lang: str = "es",
+) -> User:
+    require_role(actor, "admin")
+    with node.write() as conn:
+        user = user_store.add_user(conn, username, password, roles, clearance, lang)
+        node.audit.append(
+            conn,
+            actor.username,
+            "user_add",
+            user.username,
+            {"roles": roles, "clearance": clearance},
+        )
+    return user
+
+
+def list_users(node: Node, actor: User) -> list[User]:
+    require_role(actor, "admin")
+    with node.read() as conn:
+        return user_store.list_users(conn)
+
+
+# --- audit log and loads --------------------------------------------------------------
+
+
+def audit_entries(
+    node: Node, actor: User, *, after: int = 0, limit: int = 100, action: str | None = None
+) -> list[dict[str, Any]]:
+    require_role(actor, "admin")
+    with node.read() as conn:
+        return list(node.audit.entries(conn, after=after, limit=limit, action=action))
+
+
+def audit_verify(node: Node, actor: User) -> tuple[int, list[AuditIssue]]:
+    require_role(actor, "admin")
+    with node.read() as conn:
+        return node.audit.verify(conn)
+
+
+def load_records(node: Node, user: User, path: Path, **options: Any) -> LoadReport:
+    """Load a file as ``user`` (``puente.ingest.load_file`` keeps its guarantees)."""
+    require_role(user, "analyst", "releasing_officer")
+    return load_file(
+        node, path, actor=user.username, max_bytes=node.settings.max_upload_mb << 20, **options
+    )

@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from puente.errors import (
     ConfigError,
@@ -23,6 +24,7 @@ from puente.errors import (
     InvalidInput,
     NotFound,
     PayloadTooLarge,
+    Problem,
     PuenteError,
     Unauthorized,
 )
@@ -63,11 +65,37 @@ def error_body(exc: PuenteError, lang: str) -> dict[str, Any]:
         "params": {k: str(v) for k, v in exc.params.items()},
     }
     if isinstance(exc, InvalidFile):
-        body["problems"] = [
-            {**p.to_dict(), "message": t("problem." + p.reason, lang, **p.params)}
-            for p in exc.problems[:1000]
-        ]
+        body["problems"] = [problem_out(p, lang) for p in exc.problems[:1000]]
     return body
+
+
+def problem_out(problem: Problem, lang: str) -> dict[str, Any]:
+    """One problem with its message in ``lang`` (file, line, field, reason, message)."""
+    return {**problem.to_dict(), "message": t("problem." + problem.reason, lang, **problem.params)}
+
+
+# Request-validation error types with a message of our own; others get api.field_invalid.
+_PYDANTIC = {
+    "missing": "api.field_missing",
+    "json_invalid": "api.json_invalid",
+    "extra_forbidden": "api.field_unknown",
+    "too_long": "api.field_too_long",
+    "string_too_long": "api.field_too_long",
+    "string_too_short": "api.field_too_short",
+    "too_short": "api.field_too_short",
+    "literal_error": "api.field_choice",
+}
+
+
+def validation_problems(exc: RequestValidationError, lang: str) -> list[dict[str, Any]]:
+    out = []
+    for e in exc.errors():
+        where = ".".join(str(p) for p in e.get("loc", ()))
+        kind = str(e.get("type", ""))
+        reason = str(e.get("msg", ""))
+        message = t(_PYDANTIC.get(kind, "api.field_invalid"), lang, field=where, reason=reason)
+        out.append({"field": where, "reason": kind, "message": message, "detail": reason})
+    return out
 
 
 def install(app: FastAPI) -> None:
@@ -84,11 +112,35 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         lang = request_lang(request)
-        errors = [
-            {"field": ".".join(str(p) for p in e.get("loc", ())), "reason": e.get("msg", "")}
-            for e in exc.errors()
-        ]
+        problems = validation_problems(exc, lang)
+        fields = ", ".join(dict.fromkeys(p["field"] for p in problems))
         return JSONResponse(
-            {"error": "error.invalid", "message": t("error.invalid", lang), "problems": errors},
+            {
+                "error": "api.invalid_request",
+                "message": t("api.invalid_request", lang, fields=fields),
+                "params": {"fields": fields},
+                "problems": problems,
+            },
             status_code=422,
         )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        key = _HTTP_KEYS.get(exc.status_code, "api.http_error")
+        return JSONResponse(
+            {
+                "error": key,
+                "message": t(key, request_lang(request), status=exc.status_code),
+                "params": {"path": request.url.path[:200]},
+            },
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse(error_body(PuenteError(), request_lang(request)), status_code=500)
+
+
+_HTTP_KEYS = {404: "api.no_route", 405: "api.method_not_allowed"}

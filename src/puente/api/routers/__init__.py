@@ -2,4 +2,13 @@
 
 from fastapi import APIRouter
 
-ROUTERS: list[APIRouter] = []
+from puente.api.routers import audit, auth, load, records, search, users
+
+ROUTERS: list[APIRouter] = [
+    auth.router,
+    records.router,
+    search.router,
+    load.router,
+    audit.router,
+    users.router,
+]
