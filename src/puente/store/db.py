@@ -152,6 +152,14 @@ def fts_insert_new(conn: Connection, rows: Sequence[tuple[str, str]]) -> None:
         )
 
 
+def fts_delete(conn: Connection, ids: Sequence[str]) -> None:
+    """Remove the index entries of records that no longer exist (same SQL on both)."""
+    if ids:
+        conn.execute(
+            text("DELETE FROM search_names WHERE record_id = :id"), [{"id": i} for i in ids]
+        )
+
+
 def fts_match_sql(conn: Connection) -> str:
     """SQL selecting ``record_id`` of names matching every token in ``:q``.
 

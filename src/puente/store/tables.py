@@ -142,3 +142,78 @@ loads = Table(
     Column("at", TS, nullable=False),
     Column("by", String(100), nullable=False),
 )
+
+# --- exchange (puente.exchange): per-partner signed feeds and the exchange ledger ---
+
+# The outbound feed and sent ledger: one signed, hash-chained entry per partner and seq.
+exchange_outbox = Table(
+    "exchange_outbox",
+    metadata,
+    Column("partner", String(3), primary_key=True),
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("op", String(8), nullable=False),
+    Column("record_id", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("signature", String(100), nullable=False),
+    Column("created_at", TS, nullable=False),
+)
+
+# Feed builder state per partner: cursor on ``changes.seq``, head of the chain, and the
+# last position the partner reported as applied.
+exchange_feeds = Table(
+    "exchange_feeds",
+    metadata,
+    Column("partner", String(3), primary_key=True),
+    Column("change_seq", BigInteger, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("head", String(64), nullable=False),
+    Column("acked", BigInteger, nullable=False),
+    Column("updated_at", TS, nullable=False),
+)
+
+# What each partner currently holds of ours (hash of the released view): decides
+# upsert / nothing / retract when a record changes.
+exchange_released = Table(
+    "exchange_released",
+    metadata,
+    Column("partner", String(3), primary_key=True),
+    Column("record_id", String(200), primary_key=True),
+    Column("hash", String(64), nullable=False),
+)
+
+# The received ledger: every entry applied from a partner (hash and signature, never
+# content); retractions stay here as tombstones.
+exchange_inbox = Table(
+    "exchange_inbox",
+    metadata,
+    Column("partner", String(3), primary_key=True),
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("op", String(8), nullable=False),
+    Column("record_id", String(200), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("signature", String(100), nullable=False),
+    Column("received_at", TS, nullable=False),
+    Index("ix_exchange_inbox_record", "record_id"),
+)
+
+# Pull cursor per partner, written in the same transaction as the entries it covers.
+exchange_cursors = Table(
+    "exchange_cursors",
+    metadata,
+    Column("partner", String(3), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("head", String(64), nullable=False),
+    Column("updated_at", TS, nullable=False),
+)
+
+# Replay cache for signed requests: a nonce is accepted once inside the clock window.
+exchange_nonces = Table(
+    "exchange_nonces",
+    metadata,
+    Column("partner", String(3), primary_key=True),
+    Column("nonce", String(64), primary_key=True),
+    Column("ts", BigInteger, nullable=False),
+    Index("ix_exchange_nonces_ts", "ts"),
+)

@@ -1,0 +1,116 @@
+"""Feed entries: what may be released, the released view, canonical bytes and signatures.
+
+An entry's *body* is the canonical JSON (``model.canonical``) of::
+
+    {"v": 1, "from": "MEX", "to": "USA", "seq": 7, "op": "upsert" | "retract",
+     "id": "<record id at the sender>", "prev": "<hash of entry 6>", "at": "<UTC time>",
+     "record": {"id", "schema", "properties", "markings"}}   # upsert only
+
+Invariants:
+- ``hash`` = SHA-256 hex of the body bytes; ``prev`` of entry 1 is 64 zeros, of entry
+  *n* the hash of entry *n-1*: each partner's feed is one hash chain;
+- the signature is Ed25519 over exactly the body bytes, by the sender's node key;
+  the receiver verifies it over the bytes it received before parsing anything;
+- a record is released to a partner only when ``may_release`` says so, and the released
+  view never contains a property its markings withhold.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from puente.model.canonical import canonical_bytes
+from puente.model.markings import Markings
+
+VERSION = 1
+GENESIS = "0" * 64
+UPSERT = "upsert"
+RETRACT = "retract"
+OPS = (UPSERT, RETRACT)
+
+
+def may_release(markings: Markings, origin: str, node: str, partner: str) -> bool:
+    """May this node (``node``) pass a record held with ``origin`` to ``partner``?
+
+    Own records: when their markings release them to the partner. Received copies: only
+    when, in addition, the originator waived originator control, and never back to the
+    node they came from or to their originator.
+    """
+    if partner == node or not markings.releasable_to(partner):
+        return False
+    if origin == node:
+        return True
+    if markings.originator_control:
+        return False
+    return partner not in (origin, markings.originator)
+
+
+def released_view(
+    rid: str, schema: str, properties: dict[str, list[str]], markings: Markings
+) -> dict[str, Any]:
+    """The record as it crosses the border: withheld properties left out."""
+    withheld = set(markings.withheld)
+    return {
+        "id": rid,
+        "schema": schema,
+        "properties": {k: v for k, v in properties.items() if k not in withheld},
+        "markings": markings.to_dict(),
+    }
+
+
+@dataclass(frozen=True)
+class SignedEntry:
+    """One entry as stored in the sender's outbox and sent on the wire."""
+
+    partner: str
+    seq: int
+    op: str
+    record_id: str
+    body: str
+    hash: str
+    signature: str  # base64 of the 64-byte Ed25519 signature
+
+    def line(self) -> str:
+        """Wire form: ``<signature> <body>``; canonical JSON never holds a raw newline."""
+        return f"{self.signature} {self.body}"
+
+
+def make_entry(
+    key: Ed25519PrivateKey,
+    *,
+    sender: str,
+    partner: str,
+    seq: int,
+    op: str,
+    record_id: str,
+    prev: str,
+    at: str,
+    record: dict[str, Any] | None = None,
+) -> SignedEntry:
+    body: dict[str, Any] = {
+        "v": VERSION,
+        "from": sender,
+        "to": partner,
+        "seq": seq,
+        "op": op,
+        "id": record_id,
+        "prev": prev,
+        "at": at,
+    }
+    if record is not None:
+        body["record"] = record
+    raw = canonical_bytes(body)
+    return SignedEntry(
+        partner=partner,
+        seq=seq,
+        op=op,
+        record_id=record_id,
+        body=raw.decode(),
+        hash=hashlib.sha256(raw).hexdigest(),
+        signature=base64.b64encode(key.sign(raw)).decode(),
+    )

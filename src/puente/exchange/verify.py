@@ -1,0 +1,150 @@
+"""Verify a page of a partner's feed before anything of it is applied.
+
+Pure: no database, no network. For every line ``<signature> <body>`` in order:
+the Ed25519 signature over the exact body bytes under the partner's registered key;
+the body names this sender and this receiver; its ``seq`` is the next one expected
+(lower → replayed, higher → reordered or missing); its ``prev`` is the hash of the
+previous entry (else the chain is broken); an upsert carries a valid record that its
+markings release to this node, that respects originator control, and that holds no
+withheld property.
+
+Invariant: ``verify_page`` either returns every entry of the page, verified, or raises
+``FeedRejected`` naming the first bad entry and why — never a partial result, so the
+caller applies all of a page or none of it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from puente.errors import InvalidInput
+from puente.exchange.entry import RETRACT, UPSERT, VERSION
+from puente.model.markings import Markings
+from puente.model.record import MAX_ID, validate_entity
+from puente.store.records import Prepared, prepare
+
+
+class FeedRejected(InvalidInput):
+    """A partner's feed failed verification; nothing from the failing page is applied."""
+
+    key = "exchange.rejected"
+
+
+@dataclass(frozen=True)
+class Verified:
+    seq: int
+    op: str
+    record_id: str  # the id at the sender
+    local_id: str  # the id of the read-only copy here: "<SENDER>:<id>"
+    hash: str
+    prev: str
+    signature: str
+    prepared: Prepared | None
+
+
+def local_id(sender: str, rid: str) -> str:
+    """Received copies live in the sender's namespace: ids never collide with ours."""
+    return f"{sender}:{rid}"
+
+
+def verify_page(
+    text: str,
+    *,
+    key: Ed25519PublicKey,
+    sender: str,
+    receiver: str,
+    after_seq: int,
+    after_hash: str,
+    fingerprint: str = "",
+) -> list[Verified]:
+    out: list[Verified] = []
+    expected, head = after_seq + 1, after_hash
+    verify = key.verify
+    sha256 = hashlib.sha256
+    for line in text.splitlines():
+        if not line:
+            continue
+
+        reject = _Rejecter(sender, expected, fingerprint)
+        sig_text, _, body = line.partition(" ")
+        raw = body.encode()
+        try:
+            verify(base64.b64decode(sig_text, validate=True), raw)
+        except (InvalidSignature, binascii.Error, ValueError) as exc:
+            raise reject("bad_signature") from exc
+        try:
+            data = json.loads(raw)
+            seq, op, rid, prev = data["seq"], data["op"], data["id"], data["prev"]
+            if not isinstance(data, dict) or data.get("v") != VERSION:
+                raise ValueError("version")
+        except (ValueError, KeyError, TypeError) as exc:
+            raise reject("malformed") from exc
+        if data.get("from") != sender or data.get("to") != receiver:
+            raise reject("wrong_party", got=f"{data.get('from')}→{data.get('to')}")
+        if not isinstance(seq, int) or seq < expected:
+            raise reject("replayed_entry", got=seq)
+        if seq > expected:
+            raise reject("out_of_order", got=seq)
+        if prev != head:
+            raise reject("broken_chain")
+        if op not in (UPSERT, RETRACT) or not isinstance(rid, str) or not rid:
+            raise reject("malformed")
+        lid = local_id(sender, rid)
+        if len(lid) > MAX_ID:
+            raise reject("bad_record", reason="id")
+        prepared = None
+        if op == UPSERT:
+            prepared = _check_record(data.get("record"), rid, lid, sender, receiver, reject)
+        head = sha256(raw).hexdigest()
+        out.append(Verified(seq, op, rid, lid, head, prev, sig_text, prepared))
+        expected += 1
+    return out
+
+
+@dataclass(frozen=True)
+class _Rejecter:
+    """Builds the error for the entry being checked."""
+
+    sender: str
+    seq: int
+    fingerprint: str
+
+    def __call__(self, what: str, /, **params: Any) -> FeedRejected:
+        return FeedRejected(
+            f"exchange.{what}",
+            partner=self.sender,
+            seq=self.seq,
+            fingerprint=self.fingerprint,
+            **params,
+        )
+
+
+def _check_record(
+    record: Any, rid: str, lid: str, sender: str, receiver: str, reject: _Rejecter
+) -> Prepared:
+    if not isinstance(record, dict) or record.get("id") != rid:
+        raise reject("bad_record", reason="id")
+    _, schema, props, problems = validate_entity(record)
+    if problems:
+        p = problems[0]
+        raise reject("bad_record", reason=f"{p.field}: {p.reason}")
+    try:
+        markings = Markings.parse(record.get("markings") or {}, originator=sender)
+    except InvalidInput as exc:
+        raise reject("bad_record", reason="markings") from exc
+    if not markings.releasable_to(receiver):
+        raise reject("not_released")
+    if markings.originator != sender and markings.originator_control:
+        raise reject("orcon_violation", originator=markings.originator)
+    leaked = set(markings.withheld) & set(props)
+    if leaked:
+        raise reject("withheld_sent", field=sorted(leaked)[0])
+    return prepare(lid, schema, props, markings)
