@@ -9,10 +9,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
 
 from puente.errors import (
     ConfigError,
@@ -20,10 +23,14 @@ from puente.errors import (
     Forbidden,
     InvalidFile,
     NotFound,
+    Problem,
     PuenteError,
     Unauthorized,
 )
 from puente.i18n import t
+
+if TYPE_CHECKING:
+    from puente.store.users import User
 
 EXIT_CODES: dict[type[PuenteError], int] = {
     InvalidFile: 3,
@@ -59,19 +66,50 @@ class CliState:
 
         return Node.open(self.node_path(), db_url=self.db_url)
 
+    def say(self, key: str, **params: Any) -> None:
+        """Print one catalogue message to stdout, never wrapped (paths stay copyable)."""
+        self.console.print(self.t(key, **params), highlight=False, markup=False, soft_wrap=True)
+
+    def actor(self, node: Any, username: str | None) -> User:
+        """The user a command acts as: ``--as USER`` or the local operator ``system``
+        (admin level: whoever runs the CLI on the node's machine administers it)."""
+        from puente.store.users import SYSTEM, get_user
+
+        if not username:
+            return SYSTEM
+
+        with node.read() as conn:
+            user: User = get_user(conn, username.strip().lower())
+            return user
+
     def fail(self, exc: PuenteError) -> NoReturn:
-        self.err.print(f"[red]{self.t(exc.key, **exc.params)}[/red]", highlight=False)
+        self.err.print(
+            f"[red]{escape(self.t(exc.key, **exc.params))}[/red]", highlight=False, soft_wrap=True
+        )
         if isinstance(exc, InvalidFile):
             for problem in exc.problems[:50]:
-                reason = self.t("problem." + problem.reason, **problem.params)
-                where = f"{problem.file}:{problem.line}" + (
-                    f" {problem.field}" if problem.field else ""
+                self.err.print(
+                    "  " + problem_text(problem, self.lang),
+                    highlight=False,
+                    markup=False,
+                    soft_wrap=True,
                 )
-                self.err.print(f"  {where}: {reason}", highlight=False, markup=False)
             if len(exc.problems) > 50:
                 self.err.print(self.t("cli.more_problems", count=len(exc.problems) - 50))
         code = next((c for k, c in EXIT_CODES.items() if isinstance(exc, k)), 2)
         raise typer.Exit(code)
+
+
+def add_row(table: Table, *values: object) -> None:
+    """Add a table row of plain text: data never turns into Rich markup."""
+    table.add_row(*(Text(str(v)) for v in values))
+
+
+def problem_text(problem: Problem, lang: str) -> str:
+    """``file:line field: reason`` in ``lang`` (the field also fills the reason)."""
+    reason = t("problem." + problem.reason, lang, field=problem.field, **problem.params)
+    where = f"{problem.file}:{problem.line}" + (f" {problem.field}" if problem.field else "")
+    return f"{where}: {reason}"
 
 
 def state(ctx: typer.Context) -> CliState:

@@ -61,6 +61,21 @@ def init(
 
 # --- sub-command registration: one import + one add_typer/command line per module ---
 # (keep this block additive: several areas register here)
+from puente.cli import audit as _audit  # noqa: E402
+from puente.cli import demo as _demo  # noqa: E402
+from puente.cli import load as _load  # noqa: E402
+from puente.cli import records as _records  # noqa: E402
+from puente.cli import serve as _serve  # noqa: E402
+from puente.cli import users as _users  # noqa: E402
+
+app.command("load")(_load.load)
+app.command("search")(_records.search)
+app.add_typer(_records.record_app, name="record")
+app.add_typer(_users.user_app, name="user")
+app.add_typer(_users.token_app, name="token")
+app.add_typer(_audit.audit_app, name="audit")
+app.command("serve")(_serve.serve)
+app.command("demo")(_demo.demo)
 
 
 def main() -> None:
