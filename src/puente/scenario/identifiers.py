@@ -1,0 +1,182 @@
+"""Identifiers in the formats each country's records use: CURP and RFC (built from the name
+and birth date with the official rules and check digit), SSN-like numbers, driver
+licences per state, passports, phones in national and international formats, plates,
+MMSIs, FFL numbers and serials from a catalogue pattern.
+
+Invariant: every generator is a pure function of its inputs and the ``random.Random`` it
+is given; CURPs carry a valid check digit, so a mistyped one is detectable.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from datetime import date
+from functools import cache
+
+from puente.scenario.noise import strip_accents
+
+_CURP_ALPHABET = "0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ"
+_PARTICLES = frozenset({"DE", "LA", "DEL", "LOS", "LAS", "Y", "MC", "MAC", "VAN", "VON"})
+_SKIP_GIVEN = frozenset({"MARIA", "MA.", "MA", "JOSE", "J", "J."})
+_VOWELS = "AEIOU"
+UPPER = string.ascii_uppercase
+DIGITS = string.digits
+ALNUM = UPPER + DIGITS
+
+
+@cache
+def _clean(word: str) -> str:
+    word = strip_accents(word).upper().replace("Ñ", "X")
+    parts = [p for p in word.replace("-", " ").split() if p not in _PARTICLES]
+    return "".join(c for c in " ".join(parts) if c.isalpha() or c == " ")
+
+
+def _first_internal(word: str, vowels: bool) -> str:
+    for c in word[1:]:
+        if (c in _VOWELS) == vowels and c.isalpha():
+            return c
+    return "X"
+
+
+@cache
+def _given_for_key(given: str) -> str:
+    words = _clean(given).split()
+    if len(words) > 1 and words[0] in _SKIP_GIVEN:
+        return words[1]
+    return words[0] if words else "X"
+
+
+def _yymmdd(born: date) -> str:
+    return f"{born.year % 100:02d}{born.month:02d}{born.day:02d}"
+
+
+def curp_check_digit(first17: str) -> str:
+    total = sum(_CURP_ALPHABET.index(c) * (18 - i) for i, c in enumerate(first17))
+    return str((10 - total % 10) % 10)
+
+
+def name_key(given: str, paternal: str, maternal: str) -> str:
+    """The four letters CURP and RFC open with."""
+    pat = _clean(paternal) or "X"
+    mat = _clean(maternal) or "X"
+    giv = _given_for_key(given)
+    return pat[0] + _first_internal(pat, True) + mat[0] + giv[0]
+
+
+def curp(
+    given: str, paternal: str, maternal: str, born: date, sex: str, state: str, rng: random.Random
+) -> str:
+    pat, mat, giv = _clean(paternal) or "X", _clean(maternal) or "X", _given_for_key(given)
+    body = (
+        name_key(given, paternal, maternal)
+        + _yymmdd(born)
+        + ("M" if sex == "female" else "H")
+        + state
+        + _first_internal(pat, False)
+        + _first_internal(mat, False)
+        + _first_internal(giv, False)
+        + (rng.choice(DIGITS) if born.year < 2000 else rng.choice(UPPER))
+    )
+    return body + curp_check_digit(body)
+
+
+def rfc(given: str, paternal: str, maternal: str, born: date, rng: random.Random) -> str:
+    homoclave = "".join(rng.choices(ALNUM, k=3))
+    return name_key(given, paternal, maternal) + _yymmdd(born) + homoclave
+
+
+def ssn(rng: random.Random) -> str:
+    area = rng.randrange(1, 900)
+    if area == 666:
+        area = 667
+    return f"{area:03d}-{rng.randrange(1, 100):02d}-{rng.randrange(1, 10000):04d}"
+
+
+def driver_licence(state: str, rng: random.Random) -> str:
+    if state == "TX":
+        return f"{rng.randrange(10**7, 10**8)}"
+    if state == "CA":
+        return rng.choice(UPPER) + f"{rng.randrange(10**7):07d}"
+    if state == "AZ":
+        return rng.choice("ABDY") + f"{rng.randrange(10**8):08d}"
+    return f"{rng.randrange(10**8, 10**9)}"
+
+
+def passport_mx(rng: random.Random) -> str:
+    return rng.choice("GNP") + f"{rng.randrange(10**8):08d}"
+
+
+def passport_us(rng: random.Random) -> str:
+    if rng.random() < 0.3:
+        return rng.choice("ACE") + f"{rng.randrange(10**8):08d}"
+    return f"{rng.randrange(10**8, 10**9)}"
+
+
+def phone_number(area: str, rng: random.Random) -> str:
+    """Ten national digits: the area code and a subscriber number."""
+    rest = 10 - len(area)
+    return f"{area}{rng.randrange(2 * 10 ** (rest - 1), 10**rest)}"
+
+
+def format_mx_phone(digits: str, rng: random.Random) -> str:
+    r = rng.random()
+    if r < 0.3:
+        return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+    if r < 0.5:
+        return f"+52 {digits[:3]} {digits[3:6]} {digits[6:]}"
+    if r < 0.6:
+        return f"+52 1 {digits}"
+    if r < 0.7:
+        return f"044 {digits}"
+    if r < 0.85:
+        return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
+    return digits
+
+
+def format_us_phone(digits: str, rng: random.Random) -> str:
+    r = rng.random()
+    if r < 0.4:
+        return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
+    if r < 0.6:
+        return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
+    if r < 0.75:
+        return f"+1 {digits[:3]} {digits[3:6]} {digits[6:]}"
+    if r < 0.85:
+        return f"1{digits}"
+    return f"{digits[:3]}.{digits[3:6]}.{digits[6:]}"
+
+
+def plate_mx(rng: random.Random) -> str:
+    letters = "".join(rng.choices(UPPER, k=3))
+    return f"{letters}-{rng.randrange(100):02d}-{rng.randrange(100):02d}"
+
+
+def plate_us(rng: random.Random) -> str:
+    letters = "".join(rng.choices(UPPER, k=3))
+    return f"{letters}{rng.randrange(10000):04d}"
+
+
+def mmsi(flag: str, rng: random.Random) -> str:
+    mid = {"ve": "775", "co": "730", "mx": "345", "ec": "735", "gt": "332", "hn": "334"}
+    return mid.get(flag, "345") + f"{rng.randrange(10**6):06d}"
+
+
+def ffl(rng: random.Random) -> str:
+    return (
+        f"{rng.choice('5896')}-{rng.randrange(10, 99)}-{rng.randrange(1, 999):03d}-"
+        f"{rng.choice(('01', '02', '07'))}-{rng.choice('123456789')}{rng.choice('ABCDEFGHJK')}-"
+        f"{rng.randrange(10**5):05d}"
+    )
+
+
+def serial_from(pattern: str, rng: random.Random) -> str:
+    out = []
+    for c in pattern:
+        if c == "#":
+            out.append(rng.choice(DIGITS))
+        elif c == "@":
+            out.append(rng.choice(UPPER))
+        else:
+            out.append(c)
+    return "".join(out)
