@@ -1,0 +1,114 @@
+"""The outbound feed: only what markings release, withheld fields left out, originator
+control respected, retractions when a record stops being releasable, an intact chain."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Callable
+
+from puente.crypto import load_public
+from puente.exchange import feed
+from puente.exchange.entry import GENESIS
+from puente.node import Node
+from tests.exchange.helpers import connect, marks, person, put
+
+
+def entries(node: Node, partner: str) -> list[dict[str, object]]:
+    feed.extend(node, partner)
+    with node.read() as conn:
+        lines, _ = feed.page(conn, partner, 0, 10_000)
+    out = []
+    for line in lines:
+        sig, body = line.split(" ", 1)
+        load_public(node.public_key).verify(base64.b64decode(sig), body.encode())
+        data = json.loads(body)
+        data["_hash"] = hashlib.sha256(body.encode()).hexdigest()
+        out.append(data)
+    return out
+
+
+def test_feed_holds_only_releasable_records(make_node: Callable[..., Node]) -> None:
+    mx, us, gt = make_node("MX"), make_node("US"), make_node("GT")
+    connect(mx, us, gt)
+    put(mx, [person("a", "Ana Ruiz")], marks(mx, rel_to=["USA"]))
+    put(mx, [person("b", "Beto Paz")], marks(mx, rel_to=["USA", "GTM"]))
+    put(mx, [person("c", "Carla Sol")], marks(mx))
+    assert [e["id"] for e in entries(mx, "USA")] == ["a", "b"]
+    assert [e["id"] for e in entries(mx, "GTM")] == ["b"]
+
+
+def test_withheld_properties_never_leave(node: Node, make_node: Callable[..., Node]) -> None:
+    us = make_node("US")
+    connect(node, us)
+    props = {"birthDate": ["1980-02-03"], "idNumber": ["CURP123"]}
+    put(
+        node, [person("a", "Ana Ruiz", **props)], marks(node, rel_to=["USA"], withheld=["idNumber"])
+    )
+    (entry,) = entries(node, "USA")
+    record = entry["record"]
+    assert isinstance(record, dict)
+    assert record["properties"] == {"name": ["Ana Ruiz"], "birthDate": ["1980-02-03"]}
+    assert "CURP123" not in json.dumps(entry)
+    # A change in a withheld field only changes nothing the partner holds: no entry.
+    put(
+        node,
+        [person("a", "Ana Ruiz", birthDate=["1980-02-03"], idNumber=["CURP999"])],
+        marks(node, rel_to=["USA"], withheld=["idNumber"]),
+    )
+    assert len(entries(node, "USA")) == 1
+
+
+def test_unreleasing_emits_a_signed_retraction(node: Node, make_node: Callable[..., Node]) -> None:
+    us = make_node("US")
+    connect(node, us)
+    put(node, [person("a", "Ana Ruiz"), person("b", "Beto Paz")], marks(node, rel_to=["USA"]))
+    assert len(entries(node, "USA")) == 2
+    put(node, [person("a", "Ana Ruiz")], marks(node, rel_to=[]))
+    put(node, [person("b", "Beto Paz")], marks(node, rel_to=["USA"], classification="secret"))
+    feed_entries = entries(node, "USA")
+    assert [(e["seq"], e["op"], e["id"]) for e in feed_entries] == [
+        (1, "upsert", "a"),
+        (2, "upsert", "b"),
+        (3, "retract", "a"),
+        (4, "upsert", "b"),
+    ]
+    assert "record" not in feed_entries[2]
+    # Chain: each entry names the hash of the one before it.
+    prev = GENESIS
+    for e in feed_entries:
+        assert e["prev"] == prev and e["from"] == "MEX" and e["to"] == "USA"
+        prev = str(e["_hash"])
+    # Releasing again after a retraction sends it again.
+    put(node, [person("a", "Ana Ruiz")], marks(node, rel_to=["USA"]))
+    assert [e["op"] for e in entries(node, "USA")][-1] == "upsert"
+
+
+def test_received_copies_follow_originator_control(make_node: Callable[..., Node]) -> None:
+    us, gt = make_node("US"), make_node("GT")
+    connect(us, gt)
+    # Copies US holds from MEX (origin MEX): one under originator control, one waived.
+    orcon = marks(us, rel_to=["USA", "GTM"], originator="MEX")
+    waived = marks(us, rel_to=["USA", "GTM"], originator="MEX", originator_control=False)
+    put(us, [person("MEX:x", "Equis")], orcon, origin="MEX")
+    put(us, [person("MEX:y", "Ye")], waived, origin="MEX")
+    put(us, [person("own", "Own")], marks(us, rel_to=["GTM"]))
+    assert sorted(e["id"] for e in entries(us, "GTM")) == ["MEX:y", "own"]
+    # Never back to where it came from.
+    with us.write() as conn:
+        from puente.store.partners import add_partner
+
+        add_partner(conn, "MX", "http://mx.example", us.public_key)
+    assert entries(us, "MEX") == []
+
+
+def test_builder_resumes_from_its_cursor(node: Node, make_node: Callable[..., Node]) -> None:
+    us = make_node("US")
+    connect(node, us)
+    put(node, [person(f"p{i}", f"P {i}") for i in range(5)], marks(node, rel_to=["USA"]))
+    assert feed.extend(node, "USA") == 5
+    assert feed.extend(node, "USA") == 0
+    put(node, [person("p9", "P 9")], marks(node, rel_to=["USA"]))
+    assert feed.extend(node, "USA") == 1
+    assert [e["seq"] for e in entries(node, "USA")] == [1, 2, 3, 4, 5, 6]

@@ -1,0 +1,133 @@
+"""Pull and apply: read-only copies with provenance, exactly once, retractions remove
+the copy and leave a tombstone, an unreachable partner leaves the cursor in place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from puente.errors import Conflict, Forbidden
+from puente.exchange.apply import apply_page, cursor
+from puente.exchange.client import PartnerUnreachable
+from puente.exchange.pull import sync
+from puente.node import Node
+from puente.store import records
+from puente.store.search import SearchQuery, search
+from puente.store.tables import exchange_inbox, record_versions
+from puente.store.users import SYSTEM
+from tests.exchange.helpers import URL, connect, held, marks, person, pull, put
+
+
+def test_copies_are_read_only_with_provenance(make_node: Callable[..., Node]) -> None:
+    mx, us = make_node("MX"), make_node("US")
+    connect(mx, us)
+    put(mx, [person(f"p{i}", f"Juana Pérez {i}") for i in range(7)], marks(mx, rel_to=["USA"]))
+    report = pull(us, mx, page_size=3)
+    assert (report.entries, report.pages, report.cursor.seq) == (7, 3, 7)
+    copies = held(us, "MEX")
+    assert sorted(copies) == [f"MEX:p{i}" for i in range(7)]
+    with us.read() as conn:
+        row = conn.execute(select(exchange_inbox).where(exchange_inbox.c.record_id == "p3")).one()
+        assert (row.partner, row.seq, row.op) == ("MEX", 4, "upsert")
+        assert len(row.signature) == 88
+        hits, _ = search(conn, SearchQuery(q="juana perez"))
+        assert {h.id for h in hits} == set(copies)
+    from puente.access import save_record
+
+    with pytest.raises(Forbidden):
+        save_record(
+            us, SYSTEM, {"id": "MEX:p1", "schema": "Person", "properties": {"name": ["X"]}}, None
+        )
+
+
+def test_applied_exactly_once(make_node: Callable[..., Node]) -> None:
+    mx, us = make_node("MX"), make_node("US")
+    connect(mx, us)
+    put(mx, [person(f"p{i}", f"P {i}") for i in range(4)], marks(mx, rel_to=["USA"]))
+    pull(us, mx)
+    assert pull(us, mx).entries == 0
+    with us.read() as conn:
+        assert conn.execute(select(func.count()).select_from(exchange_inbox)).scalar() == 4
+        versions = conn.execute(select(func.count()).select_from(record_versions)).scalar()
+        assert versions == 4
+        done = cursor(conn, "MEX")
+    # A page verified from an older cursor is refused whole.
+    with pytest.raises(Conflict):
+        apply_page(us, "MEX", [], expect=type(done)(0, done.head))
+
+
+def test_retraction_removes_the_copy_and_keeps_a_tombstone(
+    make_node: Callable[..., Node],
+) -> None:
+    mx, us = make_node("MX"), make_node("US")
+    connect(mx, us)
+    put(
+        mx,
+        [person("a", "Ana Ruiz", idNumber=["X1"]), person("b", "Beto")],
+        marks(mx, rel_to=["USA"]),
+    )
+    pull(us, mx)
+    put(mx, [person("a", "Ana Ruiz", idNumber=["X1"])], marks(mx, rel_to=[]))
+    assert pull(us, mx).retracts == 1
+    assert sorted(held(us, "MEX")) == ["MEX:b"]
+    with us.read() as conn:
+        assert (
+            conn.execute(
+                select(func.count())
+                .select_from(record_versions)
+                .where(record_versions.c.id == "MEX:a")
+            ).scalar()
+            == 0
+        )
+        hits, _ = search(conn, SearchQuery(q="ana ruiz"))
+        assert hits == []
+        ops = [
+            r.op
+            for r in conn.execute(
+                select(exchange_inbox.c.op)
+                .where(exchange_inbox.c.record_id == "a")
+                .order_by(exchange_inbox.c.seq)
+            )
+        ]
+        assert ops == ["upsert", "retract"]
+        with pytest.raises(Exception, match="no_record"):
+            records.get(conn, "MEX:a")
+
+
+def test_unreachable_partner_resumes_from_the_cursor(make_node: Callable[..., Node]) -> None:
+    mx, us = make_node("MX"), make_node("US")
+    connect(mx, us)
+    put(mx, [person(f"p{i}", f"P {i}") for i in range(5)], marks(mx, rel_to=["USA"]))
+    pull(us, mx, page_size=2, max_pages=1)
+
+    def offline(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    dead = httpx.Client(transport=httpx.MockTransport(offline), base_url=URL)
+    with pytest.raises(PartnerUnreachable):
+        sync(us, "MEX", client=dead)
+    with us.read() as conn:
+        assert cursor(conn, "MEX").seq == 2
+    assert pull(us, mx).entries == 3
+    assert len(held(us, "MEX")) == 5
+    with us.read() as conn:
+        actions = [e["action"] for e in us.audit.entries(conn, limit=1000)]
+    assert "exchange_unreachable" in actions and "exchange_received" in actions
+
+
+def test_three_nodes_forward_only_with_consent(make_node: Callable[..., Node]) -> None:
+    mx, us, gt = make_node("MX"), make_node("US"), make_node("GT")
+    connect(mx, us, gt)
+    put(mx, [person("o", "Orcon")], marks(mx, rel_to=["USA", "GTM"]))
+    put(mx, [person("w", "Waived")], marks(mx, rel_to=["USA", "GTM"], originator_control=False))
+    pull(us, mx)
+    assert pull(gt, us).entries == 1
+    assert sorted(held(gt)) == ["USA:MEX:w"]
+    # The originator withdraws: the retraction travels on to the third node.
+    put(mx, [person("w", "Waived")], marks(mx, rel_to=["USA"], originator_control=False))
+    pull(us, mx)
+    assert pull(gt, us).retracts == 1
+    assert held(gt) == {}
