@@ -11,6 +11,7 @@ dictionary look-up and one cleaner call per value: ingest speed depends on it.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from followthemoney.schema import Schema
 from followthemoney.types import registry
 
 from puente.errors import Problem
-from puente.model.canonical import content_hash
+from puente.model.canonical import canonical_bytes
 from puente.model.ftm import get_model
 from puente.model.markings import Markings
 from puente.model.normalize import identifier_key, name_tokens, phone_key
@@ -199,9 +200,16 @@ class Record:
         }
 
 
+def content_digest(schema: str, properties_json: str, markings_json: str) -> str:
+    """SHA-256 of a record's content: schema, canonical properties, canonical markings."""
+    return hashlib.sha256(
+        b"\x1f".join((schema.encode(), properties_json.encode(), markings_json.encode()))
+    ).hexdigest()
+
+
 def record_hash(schema: str, properties: Mapping[str, list[str]], markings: Markings) -> str:
-    return content_hash(
-        {"schema": schema, "properties": properties, "markings": markings.to_dict()}
+    return content_digest(
+        schema, canonical_bytes(properties).decode(), canonical_bytes(markings.to_dict()).decode()
     )
 
 

@@ -106,6 +106,18 @@ def upsert(
     conn.execute(stmt, list(rows))
 
 
+def insert_rows(
+    conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Bulk insert positional rows with the driver's own ``executemany`` (no per-row
+    SQL compilation: the ingest hot path)."""
+    if not rows:
+        return
+    mark = "?" if is_sqlite(conn) else "%s"
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+    conn.exec_driver_sql(sql, list(rows))
+
+
 # --- full-text search -------------------------------------------------------------
 
 FTS_SQLITE = (
@@ -145,11 +157,7 @@ def fts_replace(conn: Connection, rows: Sequence[tuple[str, str]]) -> None:
 
 def fts_insert_new(conn: Connection, rows: Sequence[tuple[str, str]]) -> None:
     """Index records known to have no entry yet (fresh inserts: no delete needed)."""
-    payload = [{"id": r[0], "names": r[1]} for r in rows if r[1]]
-    if payload:
-        conn.execute(
-            text("INSERT INTO search_names (record_id, names) VALUES (:id, :names)"), payload
-        )
+    insert_rows(conn, "search_names", ("record_id", "names"), [r for r in rows if r[1]])
 
 
 def fts_delete(conn: Connection, ids: Sequence[str]) -> None:

@@ -13,13 +13,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, select, text
 
 from puente.errors import Conflict, InvalidInput, NotFound
 from puente.model.markings import Markings
-from puente.model.record import Record, caption, event_date, record_hash, search_terms
+from puente.model.record import Record, caption, content_digest, event_date, search_terms
 from puente.store import db
 from puente.store.audit import now
 from puente.store.tables import changes, identifiers, record_versions, records
@@ -40,22 +41,33 @@ class Prepared:
     keys: list[str]
     caption: str
     event_date: str | None
+    properties_json: str
+    markings_json: str
+
+
+@lru_cache(maxsize=256)
+def _markings_json(markings: Markings) -> str:
+    return _dumps(markings.to_dict())
 
 
 def prepare(
     rid: str, schema: str, properties: dict[str, list[str]], markings: Markings
 ) -> Prepared:
     names, keys = search_terms(schema, properties)
+    props_json = _dumps(properties)
+    marks_json = _markings_json(markings)
     return Prepared(
         id=rid,
         schema=schema,
         properties=properties,
         markings=markings,
-        content_hash=record_hash(schema, properties, markings),
+        content_hash=content_digest(schema, props_json, marks_json),
         names=names,
         keys=keys,
         caption=caption(schema, properties)[:500],
         event_date=event_date(schema, properties),
+        properties_json=props_json,
+        markings_json=marks_json,
     )
 
 
@@ -68,6 +80,16 @@ class WriteCounts:
     @property
     def written(self) -> int:
         return self.created + self.changed
+
+
+RECORD_COLUMNS = (
+    "id", "schema", "properties", "markings", "level", "rel_to", "origin", "version",
+    "content_hash", "caption", "event_date", "created_at", "updated_at",
+)  # fmt: skip
+VERSION_COLUMNS = (
+    "id", "version", "operation", "schema", "properties", "markings", "level",
+    "content_hash", "recorded_at", "recorded_by", "load_id",
+)  # fmt: skip
 
 
 def write_batch(
@@ -95,76 +117,67 @@ def write_batch(
         ):
             existing[found[0]] = (found[1], found[2], found[3])
     ts = now()
-    new_rows: list[dict[str, Any]] = []
+    fresh: list[Prepared] = []
+    touched: list[Prepared] = []
+    new_rows: list[tuple[Any, ...]] = []
     changed_rows: list[dict[str, Any]] = []
-    versions: list[dict[str, Any]] = []
+    versions: list[tuple[Any, ...]] = []
     for p in batch:
         old = existing.get(p.id)
         if old is not None and old[0] == p.content_hash:
             counts.unchanged += 1
             continue
         version = 1 if old is None else old[1] + 1
-        props_json = _dumps(p.properties)
-        marks_json = _dumps(p.markings.to_dict())
-        row = {
-            "id": p.id,
-            "schema": p.schema,
-            "properties": props_json,
-            "markings": marks_json,
-            "level": p.markings.level,
-            "rel_to": "," + "".join(f"{c}," for c in p.markings.rel_to),
-            "origin": origin,
-            "version": version,
-            "content_hash": p.content_hash,
-            "caption": p.caption,
-            "event_date": p.event_date,
-            "created_at": ts if old is None else old[2],
-            "updated_at": ts,
-        }
-        (new_rows if old is None else changed_rows).append(row)
+        level = p.markings.level
+        row = (
+            p.id, p.schema, p.properties_json, p.markings_json, level,
+            "," + "".join(f"{c}," for c in p.markings.rel_to), origin, version,
+            p.content_hash, p.caption, p.event_date, ts if old is None else old[2], ts,
+        )  # fmt: skip
+        if old is None:
+            fresh.append(p)
+            new_rows.append(row)
+        else:
+            touched.append(p)
+            changed_rows.append(dict(zip(RECORD_COLUMNS, row, strict=True)))
         versions.append(
-            {
-                "id": p.id,
-                "version": version,
-                "operation": "create" if old is None else "update",
-                "schema": p.schema,
-                "properties": props_json,
-                "markings": marks_json,
-                "level": p.markings.level,
-                "content_hash": p.content_hash,
-                "recorded_at": ts,
-                "recorded_by": actor,
-                "load_id": load_id,
-            }
+            (
+                p.id,
+                version,
+                "create" if old is None else "update",
+                p.schema,
+                p.properties_json,
+                p.markings_json,
+                level,
+                p.content_hash,
+                ts,
+                actor,
+                load_id,
+            )  # fmt: skip
         )
-    by_id = {p.id: p for p in batch}
     if new_rows:
-        conn.execute(records.insert(), new_rows)
-        fresh = [by_id[r["id"]] for r in new_rows]
+        db.insert_rows(conn, "records", RECORD_COLUMNS, new_rows)
         _insert_keys(conn, fresh)
         db.fts_insert_new(conn, [(p.id, p.names) for p in fresh])
     if changed_rows:
         db.upsert(conn, records, changed_rows, ["id"])
-        touched = [by_id[r["id"]] for r in changed_rows]
         conn.execute(
             identifiers.delete().where(identifiers.c.record_id.in_([p.id for p in touched]))
         )
         _insert_keys(conn, touched)
         db.fts_replace(conn, [(p.id, p.names) for p in touched])
     if versions:
-        conn.execute(record_versions.insert(), versions)
-        conn.execute(
-            changes.insert(), [{"record_id": v["id"], "version": v["version"]} for v in versions]
-        )
+        db.insert_rows(conn, "record_versions", VERSION_COLUMNS, versions)
+        db.insert_rows(conn, "changes", ("record_id", "version"), [(v[0], v[1]) for v in versions])
     counts.created = len(new_rows)
     counts.changed = len(changed_rows)
     return counts
 
 
 def _insert_keys(conn: Connection, batch: Sequence[Prepared]) -> None:
-    rows = [{"key": k, "record_id": p.id} for p in batch for k in p.keys]
-    if rows:
-        conn.execute(identifiers.insert(), rows)
+    db.insert_rows(
+        conn, "identifiers", ("key", "record_id"), [(k, p.id) for p in batch for k in p.keys]
+    )
 
 
 def _record(row: Any) -> Record:
