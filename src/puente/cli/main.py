@@ -63,6 +63,7 @@ def init(
 # (keep this block additive: several areas register here)
 from puente.cli import audit as _audit  # noqa: E402
 from puente.cli import demo as _demo  # noqa: E402
+from puente.cli import exchange as _exchange  # noqa: E402
 from puente.cli import load as _load  # noqa: E402
 from puente.cli import records as _records  # noqa: E402
 from puente.cli import serve as _serve  # noqa: E402
@@ -76,6 +77,10 @@ app.add_typer(_users.token_app, name="token")
 app.add_typer(_audit.audit_app, name="audit")
 app.command("serve")(_serve.serve)
 app.command("demo")(_demo.demo)
+app.add_typer(_exchange.partner_app, name="partner")
+app.add_typer(_exchange.sync_app, name="sync")
+app.add_typer(_exchange.ledger_app, name="ledger")
+app.add_typer(_exchange.export_app, name="export")
 
 
 def main() -> None:

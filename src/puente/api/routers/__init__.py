@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from puente.api.routers import audit, auth, load, records, search, users
+from puente.api.routers import audit, auth, exchange, load, records, search, users
 
 ROUTERS: list[APIRouter] = [
     auth.router,
@@ -11,4 +11,5 @@ ROUTERS: list[APIRouter] = [
     load.router,
     audit.router,
     users.router,
+    exchange.router,
 ]
