@@ -7,10 +7,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from puente.api import create_app
 from puente.node import Node
+from puente.store import users
 from puente.store.users import add_user, create_token
 
 PASSWORD = "correct horse battery"
@@ -35,6 +37,16 @@ USERS = {
     "sec": (["secretariat"], "confidential", "en"),
     "rel": (["releasing_officer"], "secret", "en"),
 }
+
+
+@pytest.fixture(autouse=True)
+def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Still argon2id (login verifies real hashes), at the smallest cost: the default
+    parameters take ~1 s per hash on a loaded two-core machine and the fixture hashes
+    six passwords per test."""
+    monkeypatch.setattr(
+        users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
 
 
 @pytest.fixture

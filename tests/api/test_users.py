@@ -39,7 +39,12 @@ def test_only_admin_manages_users(api: Api) -> None:
         assert api.client.get("/users", headers=api.auth(who)).status_code == 403
         r = api.client.post(
             "/users",
-            json={"username": "x1", "password": PASSWORD, "roles": ["admin"], "clearance": "secret"},
+            json={
+                "username": "x1",
+                "password": PASSWORD,
+                "roles": ["admin"],
+                "clearance": "secret",
+            },
             headers=api.auth(who),
         )
         assert r.status_code == 403
