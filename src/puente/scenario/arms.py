@@ -127,7 +127,7 @@ def _recover(w: World, net: Network, receivers: list[Member], purchases: list[Pu
             holder = rng.choice(receivers)
             rid, pid = holder.rid(w, "mx"), holder.person.pid
         else:  # a gunman outside the ring, caught with the guns
-            gunman = w.new_person("mx", alias_share=0.4)
+            gunman = w.new_person("mx", 0.4, "possessor")
             rid, pid = w.record_of(gunman, "mx"), gunman.pid
         drug = rng.choice(w.cat.words("drugs")) if rng.random() < 0.2 else ""
         seize(

@@ -31,7 +31,7 @@ class Background:
     def life(self) -> None:
         w, rng = self.w, self.w.rng
         culture = rng.choices(self.cultures, cum_weights=self.cum)[0]
-        person = w.new_person(culture)
+        person = w.new_person(culture, origin="background")
         home = "mx" if culture in ("mx", "ca") else "us"
         nodes = [home]
         if rng.random() < self.both[culture]:
@@ -131,7 +131,7 @@ class Background:
                 later = day + int(rng.lognormvariate(math.log(900), 0.6))
                 if later < w.end:
                     bought = Purchase(gun, acq, day, dealer.rid, buyer.pid, "")
-                    possessor = w.new_person("mx")
+                    possessor = w.new_person("mx", origin="possessor")
                     place = rng.choice(w.cat.mx_places)
                     seize(w, [bought], later, w.record_of(possessor, "mx"), possessor.pid, place)
 

@@ -70,8 +70,8 @@ def pools() -> Pools:
     }
     return Pools(
         mx_given={
-            "male": tuple(MxPerson.first_names_male),
-            "female": tuple(MxPerson.first_names_female),
+            "male": tuple(" ".join(n.split()) for n in MxPerson.first_names_male),
+            "female": tuple(" ".join(n.split()) for n in MxPerson.first_names_female),
         },
         mx_compound={k: tuple(v) for k, v in cat["compound_given"].items()},
         mx_surnames=tuple(MxPerson.last_names),

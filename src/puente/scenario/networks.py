@@ -60,7 +60,7 @@ def recruit(
     nodes: tuple[str, ...],
     alias_share: float = 0.3,
 ) -> Member:
-    member = Member(w.new_person(culture, alias_share), role, nodes)
+    member = Member(w.new_person(culture, alias_share, "network"), role, nodes)
     net.members.append(member)
     w.truth.row("networks", member.person.pid, net.nid, net.kind, role)
     return member

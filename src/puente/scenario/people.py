@@ -5,9 +5,9 @@ A ``Person`` is the truth: one name, one birth date, the identifiers they really
 person with each side's naming habits, formatted phones, missing fields, typos and dates
 of birth that are sometimes only a year or have day and month swapped.
 
-Invariant: a ``Person`` never changes after ``make_person``; renderings draw every choice
-from the ``random.Random`` they are given, so a record is a pure function of the person
-and the stream position.
+Invariant: a ``Person`` does not change once its first record is written; renderings
+draw every choice from the ``random.Random`` they are given, so a record is a pure
+function of the person and the stream position.
 """
 
 from __future__ import annotations

@@ -91,7 +91,7 @@ def _group(
         )
         ev.crossing(w, "mx", guide.rid(w, "mx"), south, "northbound", "inspección")
     for _ in range(rng.randint(4, 12)):
-        migrant = w.new_person("ca")
+        migrant = w.new_person("ca", origin="migrant")
         if house_us is not None and rng.random() < 0.4:
             migrant.address_us = house_us.person.address_us  # the safe house, as declared
         mx = w.record_of(migrant, "mx")

@@ -1,7 +1,7 @@
 """The ground truth written beside the data (``OUT/truth/``) and the manifest.
 
 Files (CSV, UTF-8, header first, ``\\n`` line ends):
-- ``people.csv``   person_id, culture, gender, given, paternal, maternal, birth_date,
+- ``people.csv``   person_id, origin, culture, gender, given, paternal, maternal, birth_date,
   nationality, alias, curp, ssn — each real person once, with their true name;
 - ``persons.csv``  record_id, node, person_id — which Person records are the same person;
 - ``firearms.csv`` record_id, node, gun_id — which Firearm records are the same gun;
@@ -30,6 +30,7 @@ FORMAT = "puente-scenario/1"
 TRUTH_FILES: dict[str, tuple[str, ...]] = {
     "people": (
         "person_id",
+        "origin",
         "culture",
         "gender",
         "given",

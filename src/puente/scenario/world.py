@@ -12,6 +12,7 @@ Invariants:
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -60,7 +61,9 @@ class Params:
     shared_brokers: float = 0.3  # share of arms rings whose broker also serves a drug network
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Plain JSON values (tuples become lists), as the manifest stores them."""
+        data: dict[str, Any] = json.loads(json.dumps(asdict(self)))
+        return data
 
     def network_count(self, kind: str) -> int:
         rate = dict(self.networks_per_million)[kind]
@@ -108,7 +111,9 @@ class World:
         return date.fromordinal(day).isoformat()
 
     # --- people -----------------------------------------------------------------
-    def new_person(self, culture: str, alias_share: float = 0.03) -> Person:
+    def new_person(self, culture: str, alias_share: float = 0.03, origin: str = "") -> Person:
+        """A new real person; ``origin`` (background, network, migrant, possessor) says
+        why they exist, for the truth file."""
         self.person_seq += 1
         pid = f"P{self.person_seq:08d}"
         p = make_person(pid, culture, self.rng, self.p.habits, alias_share=alias_share)
@@ -116,6 +121,7 @@ class World:
         self.truth.row(
             "people",
             pid,
+            origin,
             culture,
             n.gender,
             n.given,
