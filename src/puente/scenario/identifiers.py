@@ -27,7 +27,7 @@ ALNUM = UPPER + DIGITS
 
 @cache
 def _clean(word: str) -> str:
-    word = strip_accents(word).upper().replace("Ñ", "X")
+    word = strip_accents(word.upper().replace("Ñ", "X"))
     parts = [p for p in word.replace("-", " ").split() if p not in _PARTICLES]
     return "".join(c for c in " ".join(parts) if c.isalpha() or c == " ")
 
