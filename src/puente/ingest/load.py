@@ -29,11 +29,12 @@ from puente.model.canonical import canonical_bytes
 from puente.model.markings import Markings
 from puente.model.record import validate_entity
 from puente.node import Node
-from puente.store import records
+from puente.store import db, records
 from puente.store.audit import now
 from puente.store.tables import loads
 
 BATCH = 5000
+ANALYZE_AFTER = 10_000
 MAX_PROBLEMS = 1000
 FORMATS = ("csv", "jsonl", "json")
 
@@ -217,6 +218,8 @@ def load_file(
         if report.rejected and not skip_invalid:
             raise InvalidFile(report.problems, file=name, rows=report.rows)
         _flush(conn, node, batch, report, actor)
+        if report.created + report.changed >= ANALYZE_AFTER:
+            db.after_bulk_load(conn)
         report.sha256 = source.sha256.hexdigest()
         if rejects:
             rejects_path = path.with_name(path.name + ".rejects.jsonl")

@@ -194,7 +194,9 @@ def fts_query(conn: Connection, tokens: Sequence[str], prefix_last: bool = True)
     return " & ".join(parts)
 
 
-def bulk_tuning(conn: Connection) -> None:
-    """Per-transaction settings for large loads."""
-    if not is_sqlite(conn):
-        conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
+def after_bulk_load(conn: Connection) -> None:
+    """Refresh planner statistics after a large load, so searches use the indexes."""
+    if is_sqlite(conn):
+        conn.exec_driver_sql("PRAGMA optimize")
+    else:
+        conn.exec_driver_sql("ANALYZE records, search_names, identifiers")

@@ -23,7 +23,7 @@ from puente.model.markings import Markings
 from puente.model.record import Record, caption, content_digest, event_date, search_terms
 from puente.store import db
 from puente.store.audit import now
-from puente.store.tables import changes, identifiers, record_versions, records
+from puente.store.tables import identifiers, record_versions, records
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
 
@@ -153,7 +153,7 @@ def write_batch(
                 ts,
                 actor,
                 load_id,
-            )  # fmt: skip
+            )
         )
     if new_rows:
         db.insert_rows(conn, "records", RECORD_COLUMNS, new_rows)

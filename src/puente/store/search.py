@@ -63,10 +63,15 @@ def search(conn: Connection, query: SearchQuery) -> tuple[list[Hit], bool]:
         params["keys"] = sorted(keys)
     where = ["r.level <= :max_level"]
     params["max_level"] = query.max_level
-    if sources:
-        where.append("r.id IN (" + " UNION ".join(sources) + ")")
-    elif query.q:
+    if not sources and query.q:
         return [], False
+    # Matches first (index look-ups), then the join to records: the planner never scans
+    # the records table to test membership.
+    source = (
+        "(" + " UNION ".join(sources) + ") m JOIN records r ON r.id = m.record_id"
+        if sources
+        else "records r"
+    )
     if query.schemata:
         where.append("r.schema IN :schemata")
         params["schemata"] = list(query.schemata)
@@ -87,7 +92,7 @@ def search(conn: Connection, query: SearchQuery) -> tuple[list[Hit], bool]:
         params["origin"] = query.origin
     sql = (
         "SELECT r.id, r.schema, r.caption, r.level, r.origin, r.event_date, r.markings "
-        "FROM records r WHERE " + " AND ".join(where) + " ORDER BY r.id LIMIT :lim OFFSET :off"
+        f"FROM {source} WHERE " + " AND ".join(where) + " ORDER BY r.id LIMIT :lim OFFSET :off"
     )
     params["lim"] = query.limit + 1
     params["off"] = query.offset
