@@ -17,6 +17,7 @@ import math
 
 from puente.scenario import events as ev
 from puente.scenario.chains import Purchase, never_recovered, seize
+from puente.scenario.draw import pick
 from puente.scenario.networks import (
     Member,
     Network,
@@ -44,14 +45,14 @@ def build(w: World, number: int) -> Network:
             w,
             net,
             "straw_purchaser",
-            rng.choice(("us", "mxus", "mxus")),
+            pick(rng, ("us", "mxus", "mxus")),
             ("us", "mx") if rng.random() < 0.15 else ("us",),
             0.05,
         )
         for _ in range(rng.randint(4, 14))
     ]
     couriers = [
-        recruit(w, net, "courier", rng.choice(("mx", "mxus")), ("us", "mx"), 0.3)
+        recruit(w, net, "courier", pick(rng, ("mx", "mxus")), ("us", "mx"), 0.3)
         for _ in range(rng.randint(1, 3))
     ]
     receivers = [recruit(w, net, "receiver", "mx", ("mx",), 0.6) for _ in range(rng.randint(1, 3))]
@@ -59,13 +60,13 @@ def build(w: World, number: int) -> Network:
 
     purchases: list[Purchase] = []
     for straw in straws:
-        broker = rng.choice(brokers)
+        broker = pick(rng, brokers)
         talk(w, broker, straw, during(w, net), times=rng.randint(2, 6))
         buyer = straw.rid(w, "us")
         for _ in range(rng.randint(2, 8)):
             day = during(w, net)
-            dealer = rng.choice(dealers)
-            guns = [w.new_gun((rng.choice(MIX),)) for _ in range(_guns_per_visit(w))]
+            dealer = pick(rng, dealers)
+            guns = [w.new_gun((pick(rng, MIX),)) for _ in range(_guns_per_visit(w))]
             rids = [w.firearm_record("us", g, g.serial) for g in guns]
             acq = ev.acquisition(w, buyer, dealer, day, rids)
             purchases += [
@@ -95,7 +96,7 @@ def _smuggle(
     """Couriers cross south with the guns a few weeks after the purchases."""
     rng = w.rng
     for courier in couriers:
-        talk(w, rng.choice(brokers), courier, during(w, net), times=rng.randint(1, 4))
+        talk(w, pick(rng, brokers), courier, during(w, net), times=rng.randint(1, 4))
         vehicle = ev.vehicle(w, "us", courier.rid(w, "us"), net.start)
         for _ in range(max(1, len(purchases) // (6 * len(couriers)))):
             day = w.day(net.start + 14, net.end + 30)
@@ -124,19 +125,19 @@ def _recover(w: World, net: Network, receivers: list[Member], purchases: list[Pu
         i += len(batch)
         day = batch[-1][0]
         if rng.random() < 0.6:
-            holder = rng.choice(receivers)
+            holder = pick(rng, receivers)
             rid, pid = holder.rid(w, "mx"), holder.person.pid
         else:  # a gunman outside the ring, caught with the guns
             gunman = w.new_person("mx", 0.4, "possessor")
             rid, pid = w.record_of(gunman, "mx"), gunman.pid
-        drug = rng.choice(w.cat.words("drugs")) if rng.random() < 0.2 else ""
+        drug = pick(rng, w.cat.words("drugs")) if rng.random() < 0.2 else ""
         seize(
             w,
             [p for _, p in batch],
             day,
             rid,
             pid,
-            rng.choice(net.places),
+            pick(rng, net.places),
             drug=drug,
             quantity=round(rng.uniform(0.5, 40), 1) if drug else 0.0,
         )

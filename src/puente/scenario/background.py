@@ -13,6 +13,7 @@ import math
 
 from puente.scenario import events as ev
 from puente.scenario.chains import Purchase, seize
+from puente.scenario.draw import below, pick
 from puente.scenario.noise import serial_observed
 from puente.scenario.people import Person
 from puente.scenario.world import World
@@ -49,7 +50,7 @@ class Background:
         if len(pool) < RESERVOIR:
             pool.append(entry)
         else:
-            pool[self.w.rng.randrange(RESERVOIR)] = entry
+            pool[below(self.w.rng, RESERVOIR)] = entry
 
     def _contacts(self, person: Person, node: str, call_p: float, pay_p: float) -> None:
         w, rng, pool = self.w, self.w.rng, self.reservoir[node]
@@ -57,20 +58,18 @@ class Background:
             return
         if rng.random() < call_p and (phone := w.phone_text(person, node)):
             me = (w.record_of(person, node), phone)
-            other = rng.choice(pool)
+            other = pick(rng, pool)
             pair = (me, other) if rng.random() < 0.5 else (other, me)
             ev.call(w, node, pair[0], pair[1], w.day())
         if rng.random() < pay_p:
             amount = round(rng.lognormvariate(5.5 if node == "us" else 8.0, 1.0), 2)
-            ev.payment(w, node, w.record_of(person, node), rng.choice(pool)[0], w.day(), amount)
+            ev.payment(w, node, w.record_of(person, node), pick(rng, pool)[0], w.day(), amount)
 
     def _in_mx(self, person: Person, home: bool) -> None:
         w, rng = self.w, self.w.rng
         rid = w.record_of(person, "mx", "registry" if person.curp else "person")
         if person.culture == "ca":
-            ev.crossing(
-                w, "mx", rid, w.day(), "northbound", rng.choice(("rescate", "presentación"))
-            )
+            ev.crossing(w, "mx", rid, w.day(), "northbound", pick(rng, ("rescate", "presentación")))
         elif not home:  # a US resident in Mexican records: arrested or registered a vehicle
             if rng.random() < 0.5:
                 ev.arrest(w, "mx", rid, w.day())
@@ -96,7 +95,7 @@ class Background:
                 w.day(),
                 "northbound",
                 "apprehension",
-                port=rng.choice(w.cat.words("sectors_north")),
+                port=pick(rng, w.cat.words("sectors_north")),
             )
             return
         if not home:  # a Mexican resident crossing north with a visa
@@ -113,7 +112,7 @@ class Background:
             ev.arrest(w, "us", rid, w.day())
             did = True
         if rng.random() < 0.25 or not did:
-            direction = rng.choice(("northbound", "southbound"))
+            direction = pick(rng, ("northbound", "southbound"))
             ev.crossing(w, "us", rid, w.day(), direction, "admission")
         self._contacts(person, "us", 0.25, 0.1)
 
@@ -121,7 +120,7 @@ class Background:
         """A lawful purchase; a few of these guns are later diverted and seized in Mexico
         (theft, private resale): trafficked, but by no planted network."""
         w, rng = self.w, self.w.rng
-        dealer = rng.choice(w.dealers)
+        dealer = pick(rng, w.dealers)
         day = w.day()
         guns = [w.new_gun() for _ in range(1 + int(rng.random() < 0.25) + int(rng.random() < 0.1))]
         rids = [w.firearm_record("us", g, g.serial) for g in guns]
@@ -132,7 +131,7 @@ class Background:
                 if later < w.end:
                     bought = Purchase(gun, acq, day, dealer.rid, buyer.pid, "")
                     possessor = w.new_person("mx", origin="possessor")
-                    place = rng.choice(w.cat.mx_places)
+                    place = pick(rng, w.cat.mx_places)
                     seize(w, [bought], later, w.record_of(possessor, "mx"), possessor.pid, place)
 
     def _seized_gun(self, possessor_rid: str) -> None:
@@ -142,7 +141,7 @@ class Background:
         gun = w.new_gun(("pistol", "ar", "ak", "other"))
         text, _ = serial_observed(gun.serial, w.rng, w.p.serial_errors)
         gid = w.firearm_record("mx", gun, text, w.describe(gun))
-        ev.recovery(w, possessor_rid, w.day(), w.rng.choice(w.cat.mx_places), [gid])
+        ev.recovery(w, possessor_rid, w.day(), pick(w.rng, w.cat.mx_places), [gid])
 
 
 def _accumulate(values: list[float]) -> list[float]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from puente.scenario import events as ev
 from puente.scenario import identifiers as ids
+from puente.scenario.draw import between, pick
 from puente.scenario.networks import (
     Member,
     Network,
@@ -46,21 +47,21 @@ def build(w: World, number: int) -> Network:
     rng = w.rng
     net = new_network(w, "drugs", number, (12, 36))
     leader = recruit(w, net, "leader", "mx", ("mx",), alias_share=0.95)
-    financier = recruit(w, net, "financier", rng.choice(("mx", "mxus")), ("mx", "us"), 0.3)
+    financier = recruit(w, net, "financier", pick(rng, ("mx", "mxus")), ("mx", "us"), 0.3)
     producers = [recruit(w, net, "producer", "mx", ("mx",), 0.4) for _ in range(rng.randint(2, 4))]
     transporters = [
-        recruit(w, net, "transporter", rng.choice(("mx", "mxus")), ("mx", "us"), 0.4)
+        recruit(w, net, "transporter", pick(rng, ("mx", "mxus")), ("mx", "us"), 0.4)
         for _ in range(rng.randint(3, 6))
     ]
     distributors = [
-        recruit(w, net, "distributor", rng.choice(("us", "mxus")), ("us",), 0.2)
+        recruit(w, net, "distributor", pick(rng, ("us", "mxus")), ("us",), 0.2)
         for _ in range(rng.randint(3, 8))
     ]
     for m in [*producers, financier]:
         talk(w, leader, m, during(w, net), times=rng.randint(2, 6))
         pay(w, financier, m, during(w, net), rng.randint(2000, 40000), "insumos")
     for t in transporters:
-        talk(w, rng.choice(producers), t, during(w, net), times=rng.randint(1, 4))
+        talk(w, pick(rng, producers), t, during(w, net), times=rng.randint(1, 4))
         for _ in range(rng.randint(1, 5)):
             ev.crossing(w, "us", t.rid(w, "us"), during(w, net), "northbound", "inspection")
         if rng.random() < 0.3:
@@ -69,14 +70,14 @@ def build(w: World, number: int) -> Network:
                 w,
                 t.rid(w, "mx"),
                 day,
-                rng.choice(net.places),
+                pick(rng, net.places),
                 [],
-                drug=rng.choice(("metanfetamina", "fentanilo", "cocaína")),
+                drug=pick(rng, ("metanfetamina", "fentanilo", "cocaína")),
                 quantity=round(rng.uniform(5, 400), 1),
             )
             ev.arrest(w, "mx", t.rid(w, "mx"), day, "delitos contra la salud")
     for d in distributors:
-        talk(w, rng.choice(transporters), d, during(w, net), times=rng.randint(1, 5))
+        talk(w, pick(rng, transporters), d, during(w, net), times=rng.randint(1, 5))
         for _ in range(rng.randint(1, 4)):
             pay(w, d, financier, during(w, net), rng.randint(2000, 9000))
         if rng.random() < 0.3:
@@ -84,14 +85,14 @@ def build(w: World, number: int) -> Network:
     for _ in range(rng.randint(1, 3)):
         _voyage(w, net, leader)
     if rng.random() < 0.6:
-        relative = rng.choice(producers)
+        relative = pick(rng, producers)
         ev.link(
             w,
             "mx",
             "Family",
             leader.rid(w, "mx"),
             relative.rid(w, "mx"),
-            rng.choice(("hermano", "primo", "cuñado")),
+            pick(rng, ("hermano", "primo", "cuñado")),
             net.start,
         )
     organisation(w, net, leader)
@@ -103,15 +104,15 @@ def _voyage(w: World, net: Network, leader: Member) -> None:
     rng = w.rng
     w.vessel_seq += 1
     vid = f"V{w.vessel_seq:06d}"
-    vtype = rng.choice(w.cat.words("vessel_types"))
-    flag = rng.choice(w.cat.words("vessel_flags"))
-    name = rng.choice(BOAT_NAMES)
+    vtype = pick(rng, w.cat.words("vessel_types"))
+    flag = pick(rng, w.cat.words("vessel_flags"))
+    name = pick(rng, BOAT_NAMES)
     mmsi = ids.mmsi(flag, rng) if vtype == "fishing vessel" else ""
-    nodes = rng.choice((("mx",), ("us",), ("mx", "us")))
-    area = rng.choice(w.cat.sea_areas)
-    crew_nodes = rng.choice(nodes)
+    nodes = pick(rng, (("mx",), ("us",), ("mx", "us")))
+    area = pick(rng, w.cat.sea_areas)
+    crew_nodes = pick(rng, nodes)
     crew = [
-        recruit(w, net, "boat_crew", rng.choice(("mx", "ca")), (crew_nodes,), 0.1)
+        recruit(w, net, "boat_crew", pick(rng, ("mx", "ca")), (crew_nodes,), 0.1)
         for _ in range(rng.randint(2, 4))
     ]
     if crew_nodes == "mx":
@@ -125,7 +126,7 @@ def _voyage(w: World, net: Network, leader: Member) -> None:
             "type": vtype,
             "flag": flag if rng.random() < 0.7 else "",
             "mmsi": mmsi if rng.random() < 0.8 else "",
-            "registrationNumber": f"{flag.upper()}-{rng.randrange(1000, 99999)}"
+            "registrationNumber": f"{flag.upper()}-{between(rng, 1000, 99999)}"
             if vtype == "fishing vessel" and rng.random() < 0.5
             else "",
         }
@@ -133,7 +134,7 @@ def _voyage(w: World, net: Network, leader: Member) -> None:
         w.truth.row("vessels", vrid, node, vid)
         day = during(w, net)
         agency = "SEMAR" if node == "mx" else "USCG"
-        cargo = rng.choice(("cocaína", "cocaine")) if node == "mx" else "cocaine"
+        cargo = pick(rng, ("cocaína", "cocaine")) if node == "mx" else "cocaine"
         ev_props = {
             "vessel": vrid,
             "date": w.iso(day),
@@ -141,7 +142,7 @@ def _voyage(w: World, net: Network, leader: Member) -> None:
             "latitude": f"{rng.uniform(*area.lat):.4f}",
             "longitude": f"{rng.uniform(*area.lon):.4f}",
             "cargo": cargo,
-            "quantity": f"{rng.randrange(200, 3000)}",
+            "quantity": f"{between(rng, 200, 3000)}",
             "summary": area.name,
         }
         w.sink.emit(node, "events", "Interdiction", ev_props, "maritime")

@@ -13,6 +13,7 @@ from typing import Any
 
 from puente.scenario import identifiers as ids
 from puente.scenario.catalogue import MxPlace
+from puente.scenario.draw import between, pick
 from puente.scenario.world import Dealer, World
 
 COUNTRY = {"mx": "mx", "us": "us"}
@@ -25,14 +26,14 @@ _PAY_METHODS = {
 def arrest(w: World, node: str, person_rid: str, day: int, charge: str = "") -> str:
     cat = w.cat
     if node == "mx":
-        place = w.rng.choice(cat.mx_places)
-        where, agency = f"{place.city}, {place.state}", w.rng.choice(cat.agencies("mx_arrest"))
-        charge = charge or w.rng.choice(cat.words("mx_charges"))
+        place = pick(w.rng, cat.mx_places)
+        where, agency = f"{place.city}, {place.state}", pick(w.rng, cat.agencies("mx_arrest"))
+        charge = charge or pick(w.rng, cat.words("mx_charges"))
         name = "Detención"
     else:
-        city = w.rng.choice(cat.us_cities)
-        where, agency = f"{city.city}, {city.state}", w.rng.choice(cat.agencies("us_arrest"))
-        charge = charge or w.rng.choice(cat.words("us_charges"))
+        city = pick(w.rng, cat.us_cities)
+        where, agency = f"{city.city}, {city.state}", pick(w.rng, cat.agencies("us_arrest"))
+        charge = charge or pick(w.rng, cat.words("us_charges"))
         name = "Arrest"
     props = {
         "name": f"{name} — {agency}",
@@ -59,11 +60,11 @@ def crossing(
 ) -> str:
     cat = w.cat
     if node == "us":
-        port = port or w.rng.choice(cat.words("ports_north"))
+        port = port or pick(w.rng, cat.words("ports_north"))
         agency = "USBP" if encounter == "apprehension" else "CBP-OFO"
     else:
-        port = port or w.rng.choice(cat.words("ports_south"))
-        agency = w.rng.choice(cat.agencies("mx_border"))
+        port = port or pick(w.rng, cat.words("ports_south"))
+        agency = pick(w.rng, cat.agencies("mx_border"))
     props = {
         "person": person_rid,
         "date": w.iso(day),
@@ -85,7 +86,7 @@ def call(w: World, node: str, caller: tuple[str, str], receiver: tuple[str, str]
         "receiver": receiver[0],
         "receiverNumber": receiver[1],
         "date": w.iso(day),
-        "duration": str(w.rng.randrange(5, 900)),
+        "duration": str(between(w.rng, 5, 900)),
     }
     return w.sink.emit(node, "relations", "Call", props, "comms")
 
@@ -105,7 +106,7 @@ def payment(
         "date": w.iso(day),
         "amount": f"{amount:.2f}",
         "currency": "USD" if node == "us" else "MXN",
-        "purpose": purpose or w.rng.choice(_PAY_METHODS[node]),
+        "purpose": purpose or pick(w.rng, _PAY_METHODS[node]),
         "transactionNumber": f"{w.rng.getrandbits(48):012X}",
     }
     return w.sink.emit(node, "relations", "Payment", props, "payment")
@@ -125,7 +126,8 @@ def membership(w: World, node: str, member: str, org: str, role: str) -> str:
 
 def vehicle(w: World, node: str, owner_rid: str, day: int) -> str:
     rng = w.rng
-    model = rng.choice(
+    model = pick(
+        rng,
         (
             "Nissan Tsuru",
             "Ford F-150",
@@ -135,7 +137,7 @@ def vehicle(w: World, node: str, owner_rid: str, day: int) -> str:
             "Nissan NP300",
             "Jeep Cherokee",
             "Honda Civic",
-        )
+        ),
     )
     plate = ids.plate_mx(rng) if node == "mx" else ids.plate_us(rng)
     props: dict[str, Any] = {
@@ -143,7 +145,7 @@ def vehicle(w: World, node: str, owner_rid: str, day: int) -> str:
         "model": model,
         "registrationNumber": plate,
         "country": COUNTRY[node],
-        "buildDate": str(rng.randrange(1998, 2025)),
+        "buildDate": str(between(rng, 1998, 2025)),
     }
     vid = w.sink.emit(node, "vehicles", "Vehicle", props, "registry")
     own = {"owner": owner_rid, "asset": vid, "startDate": w.iso(day), "role": "registered owner"}
@@ -177,7 +179,7 @@ def recovery(
 ) -> str:
     props = {
         "date": w.iso(day),
-        "agency": w.rng.choice(w.cat.agencies("mx_recovery")),
+        "agency": pick(w.rng, w.cat.agencies("mx_recovery")),
         "state": place.state,
         "municipality": place.city,
         "country": "mx",
@@ -185,7 +187,7 @@ def recovery(
         "items": items,
         "drugType": drug,
         "quantity": f"{quantity:.1f}" if quantity else "",
-        "caseNumber": f"FED/{place.curp}/{w.rng.randrange(1000, 9999)}/{date_year(w, day)}",
+        "caseNumber": f"FED/{place.curp}/{between(w.rng, 1000, 9999)}/{date_year(w, day)}",
     }
     return w.sink.emit("mx", "events", "Recovery", props, "recovery")
 

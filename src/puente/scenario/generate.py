@@ -20,6 +20,7 @@ from pathlib import Path
 from puente.errors import Conflict, InvalidInput
 from puente.scenario import arms, drugs, smuggling
 from puente.scenario.background import Background
+from puente.scenario.draw import pick
 from puente.scenario.networks import during, enlist, talk
 from puente.scenario.truth import FORMAT, TRUTH_FILES, Manifest, file_sha256
 from puente.scenario.world import Params, World
@@ -36,12 +37,12 @@ def plant(w: World) -> dict[str, int]:
     arms_nets = [arms.build(w, i + 1) for i in range(p.network_count("arms"))]
     for ring in arms_nets:  # some brokers also buy for a drug network
         if w.rng.random() < p.shared_brokers:
-            target = w.rng.choice(drug_nets)
+            target = pick(w.rng, drug_nets)
             broker = enlist(w, target, ring.role("broker")[0], "broker")
             talk(w, broker, target.role("leader")[0], during(w, target), times=3)
     financiers = [n.role("financier")[0] for n in drug_nets]
     smuggling_nets = [
-        smuggling.build(w, i + 1, w.rng.choice(financiers) if w.rng.random() < 0.5 else None)
+        smuggling.build(w, i + 1, pick(w.rng, financiers) if w.rng.random() < 0.5 else None)
         for i in range(p.network_count("smuggling"))
     ]
     return {"arms": len(arms_nets), "drugs": len(drug_nets), "smuggling": len(smuggling_nets)}

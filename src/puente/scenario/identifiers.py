@@ -14,9 +14,12 @@ import string
 from datetime import date
 from functools import cache
 
+from puente.scenario.draw import below, between, pick
 from puente.scenario.noise import strip_accents
 
 _CURP_ALPHABET = "0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ"
+_CURP_VALUE = {c: i for i, c in enumerate(_CURP_ALPHABET)}
+_CURP_WEIGHTS = tuple(range(18, 1, -1))
 _PARTICLES = frozenset({"DE", "LA", "DEL", "LOS", "LAS", "Y", "MC", "MAC", "VAN", "VON"})
 _SKIP_GIVEN = frozenset({"MARIA", "MA.", "MA", "JOSE", "J", "J."})
 _VOWELS = "AEIOU"
@@ -52,7 +55,7 @@ def _yymmdd(born: date) -> str:
 
 
 def curp_check_digit(first17: str) -> str:
-    total = sum(_CURP_ALPHABET.index(c) * (18 - i) for i, c in enumerate(first17))
+    total = sum(_CURP_VALUE[c] * w for c, w in zip(first17, _CURP_WEIGHTS, strict=True))
     return str((10 - total % 10) % 10)
 
 
@@ -76,7 +79,7 @@ def curp(
         + _first_internal(pat, False)
         + _first_internal(mat, False)
         + _first_internal(giv, False)
-        + (rng.choice(DIGITS) if born.year < 2000 else rng.choice(UPPER))
+        + (pick(rng, DIGITS) if born.year < 2000 else pick(rng, UPPER))
     )
     return body + curp_check_digit(body)
 
@@ -87,36 +90,36 @@ def rfc(given: str, paternal: str, maternal: str, born: date, rng: random.Random
 
 
 def ssn(rng: random.Random) -> str:
-    area = rng.randrange(1, 900)
+    area = between(rng, 1, 900)
     if area == 666:
         area = 667
-    return f"{area:03d}-{rng.randrange(1, 100):02d}-{rng.randrange(1, 10000):04d}"
+    return f"{area:03d}-{between(rng, 1, 100):02d}-{between(rng, 1, 10000):04d}"
 
 
 def driver_licence(state: str, rng: random.Random) -> str:
     if state == "TX":
-        return f"{rng.randrange(10**7, 10**8)}"
+        return f"{between(rng, 10**7, 10**8)}"
     if state == "CA":
-        return rng.choice(UPPER) + f"{rng.randrange(10**7):07d}"
+        return pick(rng, UPPER) + f"{below(rng, 10**7):07d}"
     if state == "AZ":
-        return rng.choice("ABDY") + f"{rng.randrange(10**8):08d}"
-    return f"{rng.randrange(10**8, 10**9)}"
+        return pick(rng, "ABDY") + f"{below(rng, 10**8):08d}"
+    return f"{between(rng, 10**8, 10**9)}"
 
 
 def passport_mx(rng: random.Random) -> str:
-    return rng.choice("GNP") + f"{rng.randrange(10**8):08d}"
+    return pick(rng, "GNP") + f"{below(rng, 10**8):08d}"
 
 
 def passport_us(rng: random.Random) -> str:
     if rng.random() < 0.3:
-        return rng.choice("ACE") + f"{rng.randrange(10**8):08d}"
-    return f"{rng.randrange(10**8, 10**9)}"
+        return pick(rng, "ACE") + f"{below(rng, 10**8):08d}"
+    return f"{between(rng, 10**8, 10**9)}"
 
 
 def phone_number(area: str, rng: random.Random) -> str:
     """Ten national digits: the area code and a subscriber number."""
     rest = 10 - len(area)
-    return f"{area}{rng.randrange(2 * 10 ** (rest - 1), 10**rest)}"
+    return f"{area}{between(rng, 2 * 10 ** (rest - 1), 10**rest)}"
 
 
 def format_mx_phone(digits: str, rng: random.Random) -> str:
@@ -149,24 +152,24 @@ def format_us_phone(digits: str, rng: random.Random) -> str:
 
 def plate_mx(rng: random.Random) -> str:
     letters = "".join(rng.choices(UPPER, k=3))
-    return f"{letters}-{rng.randrange(100):02d}-{rng.randrange(100):02d}"
+    return f"{letters}-{below(rng, 100):02d}-{below(rng, 100):02d}"
 
 
 def plate_us(rng: random.Random) -> str:
     letters = "".join(rng.choices(UPPER, k=3))
-    return f"{letters}{rng.randrange(10000):04d}"
+    return f"{letters}{below(rng, 10000):04d}"
 
 
 def mmsi(flag: str, rng: random.Random) -> str:
     mid = {"ve": "775", "co": "730", "mx": "345", "ec": "735", "gt": "332", "hn": "334"}
-    return mid.get(flag, "345") + f"{rng.randrange(10**6):06d}"
+    return mid.get(flag, "345") + f"{below(rng, 10**6):06d}"
 
 
 def ffl(rng: random.Random) -> str:
     return (
-        f"{rng.choice('5896')}-{rng.randrange(10, 99)}-{rng.randrange(1, 999):03d}-"
-        f"{rng.choice(('01', '02', '07'))}-{rng.choice('123456789')}{rng.choice('ABCDEFGHJK')}-"
-        f"{rng.randrange(10**5):05d}"
+        f"{pick(rng, '5896')}-{between(rng, 10, 99)}-{between(rng, 1, 999):03d}-"
+        f"{pick(rng, ('01', '02', '07'))}-{pick(rng, '123456789')}{pick(rng, 'ABCDEFGHJK')}-"
+        f"{below(rng, 10**5):05d}"
     )
 
 
@@ -174,9 +177,9 @@ def serial_from(pattern: str, rng: random.Random) -> str:
     out = []
     for c in pattern:
         if c == "#":
-            out.append(rng.choice(DIGITS))
+            out.append(pick(rng, DIGITS))
         elif c == "@":
-            out.append(rng.choice(UPPER))
+            out.append(pick(rng, UPPER))
         else:
             out.append(c)
     return "".join(out)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from puente.scenario.catalogue import load_catalogue
+from puente.scenario.draw import pick
 from puente.scenario.noise import strip_accents, typo
 
 _PARTICLE_STARTS = ("de la ", "de los ", "de las ", "del ", "de ")
@@ -92,11 +93,11 @@ def pools() -> Pools:
 def mexican_name(rng: random.Random, gender: str, compound_share: float) -> PersonName:
     p = pools()
     if rng.random() < compound_share:
-        given = rng.choice(p.mx_compound[gender])
+        given = pick(rng, p.mx_compound[gender])
     else:
-        given = rng.choice(p.mx_given[gender])
-    paternal = rng.choice(p.mx_surnames)
-    maternal = rng.choice(p.mx_surnames)
+        given = pick(rng, p.mx_given[gender])
+    paternal = pick(rng, p.mx_surnames)
+    maternal = pick(rng, p.mx_surnames)
     return PersonName(given, paternal, maternal, gender)
 
 
@@ -111,7 +112,7 @@ def us_name(rng: random.Random, gender: str) -> PersonName:
 
 
 def alias(rng: random.Random, gender: str) -> str:
-    word = rng.choice(pools().alias_words[gender])
+    word = pick(rng, pools().alias_words[gender])
     article = "El" if gender == "male" else "La"
     return f"{article} {word}"
 
@@ -120,7 +121,7 @@ def nickname(name: PersonName, rng: random.Random) -> str:
     options = pools().nicknames.get(name.given.split()[0]) or pools().nicknames.get(
         name.given.split()[-1]
     )
-    return rng.choice(options) if options else ""
+    return pick(rng, options) if options else ""
 
 
 def _us_particle(surname: str, rng: random.Random) -> str:

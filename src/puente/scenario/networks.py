@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from puente.scenario import events as ev
 from puente.scenario.catalogue import MxPlace
+from puente.scenario.draw import between, pick
 from puente.scenario.people import Person
 from puente.scenario.world import World
 
@@ -45,7 +46,7 @@ class Network:
 
 
 def new_network(w: World, kind: str, number: int, months: tuple[int, int]) -> Network:
-    span = w.rng.randrange(months[0] * 30, months[1] * 30)
+    span = between(w.rng, months[0] * 30, months[1] * 30)
     start = w.day(hi=w.end - span)
     places = w.rng.sample(w.cat.mx_places, 2)
     prefix = {"arms": "ARMS", "drugs": "DRUG", "smuggling": "SMUG"}[kind]
@@ -82,7 +83,7 @@ def talk(w: World, a: Member, b: Member, day: int, times: int = 1) -> None:
     """Calls between two members, recorded in a node where at least one of them has
     records (preferring a node where both have): the other side is only a number."""
     both = [n for n in a.nodes if n in b.nodes]
-    node = w.rng.choice(both or list(a.nodes + b.nodes))
+    node = pick(w.rng, both or list(a.nodes + b.nodes))
     for _ in range(times):
         ends = [(m.rid(w, node), w.phone_text(m.person, node)) for m in (a, b)]
         if not ends[0][1] or not ends[1][1]:
@@ -97,7 +98,7 @@ def pay(w: World, a: Member, b: Member, day: int, amount: float, purpose: str = 
     both = [n for n in a.nodes if n in b.nodes]
     if not both:
         return False
-    node = w.rng.choice(both)
+    node = pick(w.rng, both)
     rate = 1.0 if node == "us" else 18.0  # the same money in MXN
     ev.payment(w, node, a.rid(w, node), b.rid(w, node), day, amount * rate, purpose)
     return True
@@ -106,7 +107,7 @@ def pay(w: World, a: Member, b: Member, day: int, amount: float, purpose: str = 
 def organisation(w: World, net: Network, boss: Member) -> str:
     """The MX node's intelligence record naming the group, with some members' ties."""
     label = boss.person.alias.split(" ", 1)[-1] if boss.person.alias else boss.person.name.paternal
-    name = w.rng.choice((f"Célula de {label}", f"Los {label}", f"Grupo {label}"))
+    name = pick(w.rng, (f"Célula de {label}", f"Los {label}", f"Grupo {label}"))
     net.org = w.sink.emit(
         "mx", "organizations", "Organization", {"name": name, "country": "mx"}, "link"
     )

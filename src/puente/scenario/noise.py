@@ -12,6 +12,8 @@ from __future__ import annotations
 import random
 from datetime import date
 
+from puente.scenario.draw import between, pick
+
 _ACCENTS = str.maketrans("áéíóúüÁÉÍÓÚÜñÑ", "aeiouuAEIOUUnN")
 # Keys next to each other on a QWERTY/Spanish keyboard: the substitutions typists make.
 _NEIGHBOURS = {
@@ -63,14 +65,14 @@ def typo(text: str, rng: random.Random) -> str:
     """One keyboard error: a neighbour key, a dropped, doubled or transposed letter."""
     if len(text) < 4:
         return text
-    i = rng.randrange(1, len(text) - 1)
+    i = between(rng, 1, len(text) - 1)
     kind = rng.random()
     ch = text[i]
     if kind < 0.35:
         options = _NEIGHBOURS.get(ch.lower())
         if not options:
             return text[:i] + text[i + 1 :]
-        sub = rng.choice(options)
+        sub = pick(rng, options)
         return text[:i] + (sub.upper() if ch.isupper() else sub) + text[i + 1 :]
     if kind < 0.6:
         return text[:i] + text[i + 1 :]
@@ -85,12 +87,12 @@ def ocr(serial: str, rng: random.Random) -> str:
     positions = [i for i, c in enumerate(chars) if c in _LOOKALIKE]
     if positions and rng.random() < 0.8:
         for i in rng.sample(positions, min(len(positions), 1 + (rng.random() < 0.3))):
-            chars[i] = rng.choice(_LOOKALIKE[chars[i]])
+            chars[i] = pick(rng, _LOOKALIKE[chars[i]])
         out = "".join(chars)
         if out != serial:
             return out
     alnum = [i for i, c in enumerate(serial) if c.isalnum()]
-    i = rng.choice(alnum)
+    i = pick(rng, alnum)
     return serial[:i] + serial[i + 1 :]
 
 

@@ -18,6 +18,7 @@ from datetime import date
 
 from puente.scenario import identifiers as ids
 from puente.scenario.catalogue import MxPlace, UsCity, load_catalogue
+from puente.scenario.draw import below, between, pick
 from puente.scenario.names import (
     NameHabits,
     PersonName,
@@ -70,18 +71,18 @@ class Person:
 
 
 def _address_mx(place: MxPlace, rng: random.Random) -> str:
-    street = rng.choice(pools().mx_streets)
-    colonia = rng.choice(("Centro", "Obrera", "Las Flores", "Del Valle", "Jardines", "Hidalgo"))
-    cp = f"{rng.randrange(10000, 99999)}"
+    street = pick(rng, pools().mx_streets)
+    colonia = pick(rng, ("Centro", "Obrera", "Las Flores", "Del Valle", "Jardines", "Hidalgo"))
+    cp = f"{between(rng, 10000, 99999)}"
     return (
-        f"{street} {rng.randrange(1, 3000)}, Col. {colonia}, C.P. {cp}, {place.city}, {place.state}"
+        f"{street} {between(rng, 1, 3000)}, Col. {colonia}, C.P. {cp}, {place.city}, {place.state}"
     )
 
 
 def _address_us(city: UsCity, rng: random.Random) -> str:
-    street = rng.choice(pools().us_streets)
-    zip_code = f"{city.zip}{rng.randrange(100):02d}"
-    return f"{rng.randrange(100, 20000)} {street}, {city.city}, {city.state} {zip_code}"
+    street = pick(rng, pools().us_streets)
+    zip_code = f"{city.zip}{below(rng, 100):02d}"
+    return f"{between(rng, 100, 20000)} {street}, {city.city}, {city.state} {zip_code}"
 
 
 def make_person(
@@ -89,17 +90,17 @@ def make_person(
 ) -> Person:
     cat = load_catalogue()
     gender = "male" if rng.random() < 0.62 else "female"
-    place = rng.choice(cat.mx_places)
-    city = rng.choice(cat.us_cities)
+    place = pick(rng, cat.mx_places)
+    city = pick(rng, cat.us_cities)
     born = date.fromordinal(
-        rng.randrange(date(1958, 1, 1).toordinal(), date(2006, 1, 1).toordinal())
+        between(rng, date(1958, 1, 1).toordinal(), date(2006, 1, 1).toordinal())
     )
     if culture == "us":
         name = us_name(rng, gender)
         nationality = "us"
     else:
         name = mexican_name(rng, gender, habits.compound_given)
-        nationality = rng.choice(tuple(_CA)) if culture == "ca" else "mx"
+        nationality = pick(rng, tuple(_CA)) if culture == "ca" else "mx"
     p = Person(pid, culture, name, born, nationality, place, city)
     if rng.random() < alias_share:
         p.alias = alias(rng, gender)
@@ -114,7 +115,7 @@ def make_person(
     elif culture in ("us", "mxus"):
         p.ssn = ids.ssn(rng) if culture == "us" or rng.random() < 0.8 else ""
         p.licence = f"{city.state} {ids.driver_licence(city.state, rng)}"
-        p.phone_us = ids.phone_number(rng.choice(city.areas), rng)
+        p.phone_us = ids.phone_number(pick(rng, city.areas), rng)
         p.address_us = _address_us(city, rng)
         if culture == "mxus":
             p.passport = ids.passport_mx(rng) if rng.random() < 0.4 else ""
@@ -123,10 +124,8 @@ def make_person(
         else:
             p.passport = ids.passport_us(rng) if rng.random() < 0.4 else ""
     else:
-        p.passport = (
-            rng.choice("ABCE") + f"{rng.randrange(10**7):07d}" if rng.random() < 0.4 else ""
-        )
-        p.phone_ca = f"{_CA[nationality][0]} {rng.randrange(3000, 9999)} {rng.randrange(10000):04d}"
+        p.passport = pick(rng, "ABCE") + f"{below(rng, 10**7):07d}" if rng.random() < 0.4 else ""
+        p.phone_ca = f"{_CA[nationality][0]} {between(rng, 3000, 9999)} {below(rng, 10000):04d}"
     return p
 
 

@@ -15,6 +15,7 @@ northern apprehension of a group names its guide on the same day.
 from __future__ import annotations
 
 from puente.scenario import events as ev
+from puente.scenario.draw import pick
 from puente.scenario.networks import (
     Member,
     Network,
@@ -42,7 +43,7 @@ def build(w: World, number: int, financier: Member | None) -> Network:
         for _ in range(rng.randint(2, 5))
     ]
     guides = [
-        recruit(w, net, "guide", rng.choice(("mx", "mxus")), ("mx", "us"), 0.5)
+        recruit(w, net, "guide", pick(rng, ("mx", "mxus")), ("mx", "us"), 0.5)
         for _ in range(rng.randint(2, 5))
     ]
     houses = [recruit(w, net, "safe_house", "mx", ("mx",), 0.1) for _ in range(rng.randint(1, 2))]
@@ -50,17 +51,17 @@ def build(w: World, number: int, financier: Member | None) -> Network:
         recruit(w, net, "safe_house", "mxus", ("us",), 0.1) for _ in range(rng.randint(1, 2))
     ]
     drivers = [
-        recruit(w, net, "driver", rng.choice(("us", "mxus")), ("us",), 0.1)
+        recruit(w, net, "driver", pick(rng, ("us", "mxus")), ("us",), 0.1)
         for _ in range(rng.randint(2, 4))
     ]
     for m in recruiters + guides + [financier]:
         talk(w, leader, m, during(w, net), times=rng.randint(1, 5))
     for g in guides:
-        talk(w, g, rng.choice(drivers), during(w, net), times=rng.randint(1, 4))
-        talk(w, g, rng.choice(houses), during(w, net), times=rng.randint(1, 3))
+        talk(w, g, pick(rng, drivers), during(w, net), times=rng.randint(1, 4))
+        talk(w, g, pick(rng, houses), during(w, net), times=rng.randint(1, 3))
     pay(w, financier, leader, during(w, net), rng.randint(5000, 50000), "operación")
     for _ in range(rng.randint(2, 6)):
-        _group(w, net, rng.choice(recruiters), rng.choice(guides), houses, drivers)
+        _group(w, net, pick(rng, recruiters), pick(rng, guides), houses, drivers)
     organisation(w, net, leader)
     return net
 
@@ -87,7 +88,7 @@ def _group(
             north,
             "northbound",
             "apprehension",
-            port=rng.choice(w.cat.words("sectors_north")),
+            port=pick(rng, w.cat.words("sectors_north")),
         )
         ev.crossing(w, "mx", guide.rid(w, "mx"), south, "northbound", "inspección")
     for _ in range(rng.randint(4, 12)):
@@ -95,7 +96,7 @@ def _group(
         if house_us is not None and rng.random() < 0.4:
             migrant.address_us = house_us.person.address_us  # the safe house, as declared
         mx = w.record_of(migrant, "mx")
-        ev.crossing(w, "mx", mx, south, "northbound", rng.choice(("rescate", "presentación")))
+        ev.crossing(w, "mx", mx, south, "northbound", pick(rng, ("rescate", "presentación")))
         if apprehended:
             us = w.record_of(migrant, "us")
             ev.crossing(
@@ -105,7 +106,7 @@ def _group(
                 north,
                 "northbound",
                 "apprehension",
-                port=rng.choice(w.cat.words("sectors_north")),
+                port=pick(rng, w.cat.words("sectors_north")),
             )
             if "us" in recruiter.nodes and rng.random() < 0.5:
                 ev.payment(
@@ -128,4 +129,4 @@ def _group(
                 "Elektra",
             )
     if not apprehended and drivers:
-        ev.crossing(w, "us", rng.choice(drivers).rid(w, "us"), north, "northbound", "inspection")
+        ev.crossing(w, "us", pick(rng, drivers).rid(w, "us"), north, "northbound", "inspection")

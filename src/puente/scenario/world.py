@@ -21,6 +21,7 @@ from typing import Any
 
 from puente.scenario import identifiers as ids
 from puente.scenario.catalogue import Gun, UsCity, load_catalogue
+from puente.scenario.draw import between, pick
 from puente.scenario.people import Person, RecordHabits, make_person, mx_record, us_record
 from puente.scenario.truth import Truth
 from puente.scenario.writer import Sink
@@ -104,7 +105,7 @@ class World:
     def day(self, lo: int | None = None, hi: int | None = None) -> int:
         lo = self.start if lo is None else max(lo, self.start)
         hi = self.end if hi is None else min(hi, self.end)
-        return lo if hi <= lo else self.rng.randrange(lo, hi)
+        return lo if hi <= lo else between(self.rng, lo, hi)
 
     @staticmethod
     def iso(day: int) -> str:
@@ -143,7 +144,7 @@ class World:
             records = person.records[node] = [self._person_record(person, node, marking)]
             if self.rng.random() < self.p.duplicate:
                 records.append(self._person_record(person, node, marking))
-        return records[0] if len(records) == 1 else self.rng.choice(records)
+        return records[0] if len(records) == 1 else pick(self.rng, records)
 
     def _person_record(self, person: Person, node: str, marking: str) -> str:
         render = mx_record if node == "mx" else us_record
@@ -190,13 +191,14 @@ class World:
         return rid
 
     def describe(self, gun: GunTruth) -> str:
-        return str(self.rng.choice(self.cat.raw["gun_descriptions"][gun.spec.kind]))
+        return str(pick(self.rng, self.cat.raw["gun_descriptions"][gun.spec.kind]))
 
     # --- dealers ----------------------------------------------------------------
     def _dealer(self) -> Dealer:
-        city = self.rng.choice(self.cat.us_cities[:16])  # border-state dealers
-        owner = self.rng.choice(("Smith", "Garcia", "Miller", "Hernandez", "Johnson", "Lopez"))
-        name = self.rng.choice(
+        city = pick(self.rng, self.cat.us_cities[:16])  # border-state dealers
+        owner = pick(self.rng, ("Smith", "Garcia", "Miller", "Hernandez", "Johnson", "Lopez"))
+        name = pick(
+            self.rng,
             (
                 f"{owner}'s Guns",
                 f"{city.city} Sporting Goods",
@@ -204,11 +206,11 @@ class World:
                 "Border Tactical LLC",
                 f"{city.city} Firearms",
                 "Lone Star Outfitters" if city.state == "TX" else "Desert Arms",
-            )
+            ),
         )
         ffl = ids.ffl(self.rng)
-        road = self.rng.choice(("Main St", "Hwy 90", "Mesa St", "Broadway"))
-        street = f"{self.rng.randrange(100, 9999)} {road}"
+        road = pick(self.rng, ("Main St", "Hwy 90", "Mesa St", "Broadway"))
+        street = f"{between(self.rng, 100, 9999)} {road}"
         props = {
             "name": name,
             "licenseNumber": ffl,

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from puente.scenario.catalogue import NODES, load_catalogue
+from puente.scenario.draw import below
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 BUFFER = 2048
@@ -75,7 +76,7 @@ class _Stream:
         if len(self.buffer) < BUFFER:
             self.buffer.append(line)
             return
-        i = self.rng.randrange(BUFFER)
+        i = below(self.rng, BUFFER)
         self.pending.append(self.buffer[i])
         self.buffer[i] = line
         if len(self.pending) >= FLUSH:
