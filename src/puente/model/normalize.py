@@ -21,15 +21,19 @@ from collections.abc import Iterable
 from normality import normalize
 
 _NON_ALNUM = re.compile(r"[^0-9A-Z]")
+_ASCII_SPLIT = re.compile(r"[^a-z0-9]+")
 _NON_DIGIT = re.compile(r"\D")
 
 
 def name_tokens(values: Iterable[str]) -> list[str]:
     seen: dict[str, None] = {}
     for value in values:
-        norm = normalize(value, lowercase=True, ascii=True)
-        if norm:
-            for token in norm.split():
+        if value.isascii():  # fast path, same result as normality for plain ASCII
+            tokens = _ASCII_SPLIT.split(value.lower())
+        else:
+            tokens = (normalize(value, lowercase=True, ascii=True) or "").split()
+        for token in tokens:
+            if token:
                 seen.setdefault(token, None)
     return list(seen)
 

@@ -213,13 +213,26 @@ def record_hash(schema: str, properties: Mapping[str, list[str]], markings: Mark
     )
 
 
-def caption(schema_name: str, properties: Mapping[str, list[str]]) -> str:
+@cache
+def _caption_props(schema_name: str) -> tuple[str, ...]:
     schema = get_model().get(schema_name)
-    if schema is not None:
-        for prop in schema.caption:
-            values = properties.get(prop)
-            if values:
-                return values[0]
+    return tuple(schema.caption) if schema is not None else ()
+
+
+@cache
+def _date_props(schema_name: str) -> tuple[str, ...]:
+    schema = get_model().get(schema_name)
+    if schema is None:
+        return ()
+    names = [p.name for p in schema.temporal_start_props] + ["birthDate", "date"]
+    return tuple(dict.fromkeys(n for n in names if n in schema.properties))
+
+
+def caption(schema_name: str, properties: Mapping[str, list[str]]) -> str:
+    for prop in _caption_props(schema_name):
+        values = properties.get(prop)
+        if values:
+            return values[0]
     for values in properties.values():
         return values[0]
     return ""
@@ -249,11 +262,7 @@ def search_terms(schema_name: str, properties: Mapping[str, list[str]]) -> tuple
 def event_date(schema_name: str, properties: Mapping[str, list[str]]) -> str | None:
     """The date a record is filtered by: its temporal start (an event's date, a
     person's birth date)."""
-    schema = get_model().get(schema_name)
-    if schema is None:
-        return None
-    names = [p.name for p in schema.temporal_start_props] + ["birthDate", "date"]
-    for name in names:
+    for name in _date_props(schema_name):
         values = properties.get(name)
         if values:
             return min(values)

@@ -109,13 +109,25 @@ def upsert(
 def insert_rows(
     conn: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:
-    """Bulk insert positional rows with the driver's own ``executemany`` (no per-row
-    SQL compilation: the ingest hot path)."""
+    """Bulk insert positional rows, the ingest hot path: SQLite's ``executemany`` (no
+    per-row SQL compilation), PostgreSQL's ``COPY … FROM STDIN`` (binary-free text COPY
+    through psycopg, inside the caller's transaction)."""
     if not rows:
         return
-    mark = "?" if is_sqlite(conn) else "%s"
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
-    conn.exec_driver_sql(sql, list(rows))
+    if is_sqlite(conn):
+        marks = ", ".join("?" * len(columns))
+        conn.exec_driver_sql(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", list(rows)
+        )
+        return
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    with (
+        driver.cursor() as cur,
+        cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
 
 
 # --- full-text search -------------------------------------------------------------
