@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     Index,
     Integer,
     MetaData,
@@ -216,4 +217,80 @@ exchange_nonces = Table(
     Column("nonce", String(64), primary_key=True),
     Column("ts", BigInteger, nullable=False),
     Index("ix_exchange_nonces_ts", "ts"),
+)
+
+# --- resolution (puente.resolve): derived features and keys, models, scored pairs,
+# clusters (all rebuilt by a full run) and analysts' decisions (append-only) ---
+
+# One row per resolvable record: its features as JSON, from the record version given.
+resolve_features = Table(
+    "resolve_features",
+    metadata,
+    Column("record_id", String(200), primary_key=True),
+    Column("grp", String(32), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("features", Text, nullable=False),
+    Index("ix_resolve_features_grp", "grp"),
+)
+
+# Blocking keys: records sharing a key are compared.
+resolve_keys = Table(
+    "resolve_keys",
+    metadata,
+    Column("grp", String(32), nullable=False),
+    Column("key", String(300), nullable=False),
+    Column("record_id", String(200), nullable=False),
+    Index("ix_resolve_keys_key", "grp", "key"),
+    Index("ix_resolve_keys_record", "record_id"),
+)
+
+# The trained model per group (Splink's JSON + term frequencies) and the change-feed
+# cursor up to which the group is resolved.
+resolve_models = Table(
+    "resolve_models",
+    metadata,
+    Column("grp", String(32), primary_key=True),
+    Column("model", Text, nullable=False),
+    Column("records", Integer, nullable=False),
+    Column("cursor", BigInteger, nullable=False),
+    Column("trained_at", TS, nullable=False),
+)
+
+# Scored pairs (left_id < right_id) with the weight of each field.
+resolve_pairs = Table(
+    "resolve_pairs",
+    metadata,
+    Column("left_id", String(200), primary_key=True),
+    Column("right_id", String(200), primary_key=True),
+    Column("grp", String(32), nullable=False),
+    Column("weight", Float, nullable=False),
+    Column("probability", Float, nullable=False),
+    Column("fields", Text, nullable=False),
+    Column("scored_at", TS, nullable=False),
+    Index("ix_resolve_pairs_right", "right_id"),
+    Index("ix_resolve_pairs_band", "grp", "probability"),
+)
+
+resolve_clusters = Table(
+    "resolve_clusters",
+    metadata,
+    Column("record_id", String(200), primary_key=True),
+    Column("cluster_id", String(64), nullable=False),
+    Column("grp", String(32), nullable=False),
+    Index("ix_resolve_clusters_cluster", "cluster_id"),
+)
+
+# Analysts' judgements on pairs: append-only; an undo is a new row naming the one undone.
+resolve_decisions = Table(
+    "resolve_decisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("left_id", String(200), nullable=False),
+    Column("right_id", String(200), nullable=False),
+    Column("judgement", String(16), nullable=False),
+    Column("undoes", Integer, nullable=True),
+    Column("actor", String(100), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("at", TS, nullable=False),
+    Index("ix_resolve_decisions_pair", "left_id", "right_id"),
 )

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from puente.api.routers import audit, auth, exchange, load, records, search, users
+from puente.api.routers import audit, auth, exchange, load, records, resolve, search, users
 
 ROUTERS: list[APIRouter] = [
     auth.router,
@@ -12,4 +12,5 @@ ROUTERS: list[APIRouter] = [
     audit.router,
     users.router,
     exchange.router,
+    resolve.router,
 ]
