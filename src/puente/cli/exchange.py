@@ -14,7 +14,6 @@ from puente.cli.context import errors, state
 partner_app = typer.Typer(
     help="Partner nodes and their keys / Nodos socios y sus claves", no_args_is_help=True
 )
-sync_app = typer.Typer(help="Pull partners' feeds / Traer las alimentaciones de los socios")
 ledger_app = typer.Typer(help="Exchange ledger / Libro de intercambio", no_args_is_help=True)
 export_app = typer.Typer(
     help="Export what a partner may receive / Exportar lo liberable", no_args_is_help=True
@@ -91,7 +90,6 @@ def partner_remove(ctx: typer.Context, code: str = typer.Argument(...)) -> None:
         st.console.print(st.t("exchange.partner_removed", partner=code.upper()))
 
 
-@sync_app.callback(invoke_without_command=True)
 def sync_cmd(
     ctx: typer.Context,
     partner: str | None = typer.Argument(None, help="One partner (default: all)"),
