@@ -66,10 +66,8 @@ from puente.cli import demo as _demo  # noqa: E402
 from puente.cli import exchange as _exchange  # noqa: E402
 from puente.cli import load as _load  # noqa: E402
 from puente.cli import records as _records  # noqa: E402
-from puente.cli import resolve as _resolve  # noqa: E402
 from puente.cli import serve as _serve  # noqa: E402
 from puente.cli import users as _users  # noqa: E402
-from puente.cli.scenario import scenario_app as _scenario_app  # noqa: E402
 
 app.command("load")(_load.load)
 app.command("search")(_records.search)
@@ -80,11 +78,9 @@ app.add_typer(_audit.audit_app, name="audit")
 app.command("serve")(_serve.serve)
 app.command("demo")(_demo.demo)
 app.add_typer(_exchange.partner_app, name="partner")
-app.add_typer(_exchange.sync_app, name="sync")
+app.command("sync")(_exchange.sync_cmd)
 app.add_typer(_exchange.ledger_app, name="ledger")
 app.add_typer(_exchange.export_app, name="export")
-app.add_typer(_scenario_app, name="scenario")
-_resolve.register(app)
 
 
 def main() -> None:
