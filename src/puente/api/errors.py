@@ -1,9 +1,11 @@
 """The one map from error types to HTTP responses.
 
 Every ``PuenteError`` becomes JSON ``{"error": key, "message": text, "params": {...}}``
-(plus ``problems`` for invalid files) in the caller's language (``Accept-Language``).
-Request validation errors are 422 with the field that failed. Nothing a client sends
+(plus ``problems`` for invalid files) in the caller's language (the signed-in user's,
+else ``Accept-Language``). Request validation errors are 422 naming every failing field;
+unknown routes and wrong methods get the same body shape. Nothing a client sends
 produces a 500: the catch-all logs and answers 500 only for our own bugs.
+``tests/api/test_errors.py`` checks that each class really gets its status.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from puente.errors import (
     PuenteError,
     Unauthorized,
 )
+from puente.exchange.client import PartnerUnreachable
 from puente.i18n import t
 
 log = logging.getLogger("puente.api")
@@ -41,6 +44,7 @@ STATUS: tuple[tuple[type[PuenteError], int], ...] = (
     (Forbidden, 403),
     (NotFound, 404),
     (Conflict, 409),
+    (PartnerUnreachable, 502),  # the partner's failure, not ours: a gateway error
     (ConfigError, 500),
     (PuenteError, 500),
 )

@@ -109,7 +109,7 @@ def create(body: RecordIn, node: NodeDep, user: UserDep) -> RecordOut:
     "/{rid:path}/history",
     summary="Versions of a record / Versiones de un registro",
     response_model=list[VersionOut],
-    responses=error_responses(400, 401, 403, 404),
+    responses=error_responses(400, 401, 403, 404, 422),
 )
 def history(rid: RecordId, node: NodeDep, user: UserDep) -> list[VersionOut]:
     """Every version of the record, oldest first, except versions once marked above
@@ -121,7 +121,7 @@ def history(rid: RecordId, node: NodeDep, user: UserDep) -> list[VersionOut]:
     "/{rid:path}",
     summary="Read a record / Leer un registro",
     response_model=RecordOut,
-    responses=error_responses(400, 401, 403, 404),
+    responses=error_responses(400, 401, 403, 404, 422),
 )
 def read(rid: RecordId, node: NodeDep, user: UserDep) -> RecordOut:
     """The current version with its markings. A record above your clearance is
