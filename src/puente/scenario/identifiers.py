@@ -59,26 +59,26 @@ def curp_check_digit(first17: str) -> str:
     return str((10 - total % 10) % 10)
 
 
+@cache
+def _parts(word: str, given: bool) -> tuple[str, str, str]:
+    """(first letter, first inner vowel, first inner consonant) of a cleaned name word."""
+    key = _given_for_key(word) if given else (_clean(word) or "X")
+    return key[0], _first_internal(key, True), _first_internal(key, False)
+
+
 def name_key(given: str, paternal: str, maternal: str) -> str:
     """The four letters CURP and RFC open with."""
-    pat = _clean(paternal) or "X"
-    mat = _clean(maternal) or "X"
-    giv = _given_for_key(given)
-    return pat[0] + _first_internal(pat, True) + mat[0] + giv[0]
+    pat, mat = _parts(paternal, False), _parts(maternal, False)
+    return pat[0] + pat[1] + mat[0] + _parts(given, True)[0]
 
 
 def curp(
     given: str, paternal: str, maternal: str, born: date, sex: str, state: str, rng: random.Random
 ) -> str:
-    pat, mat, giv = _clean(paternal) or "X", _clean(maternal) or "X", _given_for_key(given)
+    pat, mat, giv = _parts(paternal, False), _parts(maternal, False), _parts(given, True)
     body = (
-        name_key(given, paternal, maternal)
-        + _yymmdd(born)
-        + ("M" if sex == "female" else "H")
-        + state
-        + _first_internal(pat, False)
-        + _first_internal(mat, False)
-        + _first_internal(giv, False)
+        f"{pat[0]}{pat[1]}{mat[0]}{giv[0]}{_yymmdd(born)}{'M' if sex == 'female' else 'H'}"
+        f"{state}{pat[2]}{mat[2]}{giv[2]}"
         + (pick(rng, DIGITS) if born.year < 2000 else pick(rng, UPPER))
     )
     return body + curp_check_digit(body)

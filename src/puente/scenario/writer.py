@@ -14,14 +14,13 @@ Invariants:
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import random
 from pathlib import Path
 from typing import IO, Any
 
 from puente.scenario.catalogue import NODES, load_catalogue
-from puente.scenario.draw import below
+from puente.scenario.draw import below, pick
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 BUFFER = 2048
@@ -108,11 +107,9 @@ class Sink:
         self.marks_rng = random.Random(f"{seed}:markings")
         self.shuffle_rng = random.Random(f"{seed}:shuffle")
         cat = load_catalogue()
+        # Each option repeated by its weight: one draw picks a marking in proportion.
         self.marking_options = {
-            kind: (
-                [c.json_for for c in choices],
-                list(itertools.accumulate(c.weight for c in choices)),
-            )
+            kind: [c.json_for for c in choices for _ in range(c.weight)]
             for kind, choices in cat.markings.items()
         }
         self.records = 0
@@ -136,8 +133,7 @@ class Sink:
     ) -> str:
         rid = record_id or self.new_id(node, schema)
         clean = {k: (v if isinstance(v, list) else [v]) for k, v in props.items() if v or v == 0}
-        options, weights = self.marking_options[marking]
-        marks = self.marks_rng.choices(options, cum_weights=weights)[0][node]
+        marks = pick(self.marks_rng, self.marking_options[marking])[node]
         line = (
             f'{{"id":"{rid}","schema":"{schema}","properties":'
             f"{_ENCODE(clean)},"
