@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 from puente.store import records
@@ -181,3 +182,16 @@ def test_report_in_spanish(cli: Cli, tmp_path: Path) -> None:
     assert "p.jsonl: 1 filas leídas; 1 registros nuevos" in result.stdout
     assert "Marcado por omisión del nodo aplicado a 1 filas" in result.stdout
     assert "RESERVADO // SOLO MEX" in result.stdout
+
+
+def test_progress_bar_on_a_terminal_only(cli: Cli, tmp_path: Path) -> None:
+    rows = [person(f"t-{i}", f"Persona Número {i}") for i in range(4500)]
+    data = jsonl(tmp_path / "largo.jsonl", *rows)
+    size_kb = f"{data.stat().st_size / 1000:.1f}"
+    on_terminal = cli("load", str(data), env={"FORCE_COLOR": "1"})
+    assert on_terminal.exit_code == 0, on_terminal.output
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", on_terminal.stderr)
+    assert "largo.jsonl ━" in plain
+    assert f"{size_kb}/{size_kb} kB" in plain  # the bar reaches the file's size
+    piped = cli("load", str(data))
+    assert piped.stderr == ""  # no bar when output is not a terminal

@@ -179,3 +179,14 @@ def _all(conn: object) -> list[records.Record]:
     assert isinstance(conn, Connection)
     ids = [r[0] for r in conn.execute(select(records_table.c.id))]
     return list(records.get_many(conn, ids).values())
+
+
+def test_cli_demo_refuses_one_shared_database(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["--lang", "en", "demo", "--dir", str(tmp_path / "d"), "--no-serve"],
+        env={"PUENTE_DB_URL": "postgresql://postgres@127.0.0.1:5432/shared", "COLUMNS": "200"},
+    )
+    assert result.exit_code == 2
+    assert "needs two databases" in result.stderr and "--db-urls MX_URL,US_URL" in result.stderr
+    assert not (tmp_path / "d").exists()

@@ -8,6 +8,7 @@ two apps to ``serve_all``; rerunning it on the same directory reuses everything.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -15,6 +16,9 @@ from puente.cli.context import CliState, errors, state
 from puente.cli.serve import Served, serve_all
 from puente.errors import InvalidInput
 from puente.i18n import LANGS, t
+
+if TYPE_CHECKING:  # the demo package loads the store; import it only when running
+    from puente.demo import Demo
 
 STORY_KEYS = ("cli.demo_story", "cli.demo_sovereignty", "cli.demo_next")
 
@@ -48,6 +52,10 @@ def demo(
     with errors(st):
         mx_port, us_port = _ports(ports)
         urls: tuple[str | None, str | None] = (None, None)
+        if st.db_url:
+            # One URL (--db-url / PUENTE_DB_URL, which also overrides each node's own
+            # setting) would put both sovereign nodes in one database.
+            raise InvalidInput("cli.demo_one_db_url")
         if db_urls:
             given = [u.strip() for u in db_urls.split(",")]
             if len(given) != 2 or not all(given):
@@ -80,10 +88,7 @@ def demo(
             result.close()
 
 
-def _print_nodes(st: CliState, result: object) -> None:
-    from puente.demo import Demo
-
-    assert isinstance(result, Demo)
+def _print_nodes(st: CliState, result: Demo) -> None:
     for item in result.nodes:
         key = "cli.demo_node_created" if item.created else "cli.demo_node_reused"
         st.say(
@@ -110,10 +115,7 @@ def _print_nodes(st: CliState, result: object) -> None:
         )
 
 
-def _print_users(st: CliState, result: object) -> None:
-    from puente.demo import Demo
-
-    assert isinstance(result, Demo)
+def _print_users(st: CliState, result: Demo) -> None:
     st.say("cli.demo_users_title", path=str(result.directory / "credentials.json"))
     for u in result.users:
         st.say(

@@ -9,7 +9,7 @@ markings were applied (command line, file, or the node default with its banner).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
@@ -17,6 +17,10 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from puente.cli.context import CliState, errors, problem_text, state
 from puente.errors import InvalidInput
 from puente.model.markings import Markings
+
+if TYPE_CHECKING:  # loaded only when a command runs: keeps `puente --help` fast
+    from puente.ingest.load import LoadReport
+    from puente.node import Node
 
 MARKING_SOURCES = ("command_line", "file", "default")
 
@@ -119,7 +123,9 @@ def _progress(st: CliState) -> Progress:
     )
 
 
-def _print_report(st: CliState, node: Any, report: Any, marks: dict[str, Any] | None) -> None:
+def _print_report(
+    st: CliState, node: Node, report: LoadReport, marks: dict[str, Any] | None
+) -> None:
     st.say(
         "cli.load_done",
         file=report.file,
