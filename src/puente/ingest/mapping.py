@@ -129,6 +129,9 @@ class Mapping:
         return out, marks, problems
 
 
+_SOURCE_KEYS = ("column", "value", "entity", "format", "split")
+
+
 def load_mapping(path: str | Path) -> Mapping:
     """Parse and check a mapping file; errors name the entity and property."""
     path = Path(path)
@@ -140,6 +143,8 @@ def load_mapping(path: str | Path) -> Mapping:
         raise InvalidInput("error.bad_mapping", file=str(path), reason="'entities' missing")
     entities = []
     for name, spec in data["entities"].items():
+        if not isinstance(spec, dict):
+            raise InvalidInput("error.bad_mapping", file=str(path), reason=f"{name}: not a mapping")
         schema = get_schema(str(spec.get("schema")))
         if schema is None:
             raise InvalidInput(
@@ -150,12 +155,17 @@ def load_mapping(path: str | Path) -> Mapping:
         keys = spec.get("keys") or []
         if isinstance(keys, str):
             keys = [keys]
-        if not keys:
+        if not keys or not isinstance(keys, list):
             raise InvalidInput(
                 "error.bad_mapping", file=str(path), reason=f"{name}: 'keys' missing"
             )
         props: dict[str, PropertySource] = {}
-        for pname, src in (spec.get("properties") or {}).items():
+        sources = spec.get("properties") or {}
+        if not isinstance(sources, dict):
+            raise InvalidInput(
+                "error.bad_mapping", file=str(path), reason=f"{name}: 'properties' not a mapping"
+            )
+        for pname, src in sources.items():
             if pname not in schema.properties:
                 raise InvalidInput(
                     "error.bad_mapping",
@@ -164,12 +174,12 @@ def load_mapping(path: str | Path) -> Mapping:
                 )
             if isinstance(src, str):
                 src = {"column": src}
+            if not isinstance(src, dict):
+                raise InvalidInput(
+                    "error.bad_mapping", file=str(path), reason=f"{name}.{pname}: not a mapping"
+                )
             props[pname] = PropertySource(
-                column=src.get("column"),
-                value=None if src.get("value") is None else str(src.get("value")),
-                entity=src.get("entity"),
-                format=src.get("format"),
-                split=src.get("split"),
+                **{k: None if src.get(k) is None else str(src.get(k)) for k in _SOURCE_KEYS}
             )
         entities.append(EntityMapping(str(name), schema.name, tuple(keys), props))
     names = {e.name for e in entities}
@@ -181,4 +191,9 @@ def load_mapping(path: str | Path) -> Mapping:
                     file=str(path),
                     reason=f"{ent.name}.{pname}: no entity '{src.entity}'",
                 )
-    return Mapping(tuple(entities), dict(data.get("markings") or {}))
+    markings = data.get("markings") or {}
+    if not isinstance(markings, dict) or any(
+        isinstance(v, dict) and "column" not in v for v in markings.values()
+    ):
+        raise InvalidInput("error.bad_mapping", file=str(path), reason="'markings' not a mapping")
+    return Mapping(tuple(entities), dict(markings))
