@@ -142,12 +142,19 @@ def test_invalid_file_is_422_with_every_problem_and_nothing_written(api: Api) ->
         ),
         ({"file": ("a.jsonl", b"{}\n")}, {**MARKS, "rel_to": "CAN"}, 400, "CAN"),
         ({"mapping": ("m.yaml", b"entities: {}")}, {}, 400, "file"),
-        (
-            {"file": ("a.csv", b"a\n1\n"), "mapping": ("m.yaml", b"entities: [unclosed")},
-            {},
-            400,
-            "m",
-        ),
+        *[
+            ({"file": ("a.csv", b"k,n\n1,Ana\n"), "mapping": ("m.yaml", bad)}, {}, 400, "m.yaml")
+            for bad in (
+                b"entities: [unclosed",
+                b"entities: {a: 1}",
+                b"entities: {a: {schema: Person, keys: 5}}",
+                b"entities: {a: {schema: Person, keys: [k], properties: [1]}}",
+                b"entities: {a: {schema: Person, keys: [k], properties: {name: [1]}}}",
+                b"markings: 5\nentities: {a: {schema: Person, keys: [k]}}",
+                b"markings: {handling: {x: 1}}\nentities: {a: {schema: Person, keys: [k]}}",
+                b"\xff\xfe",
+            )
+        ],
     ],
 )
 def test_bad_load_requests_are_4xx_naming_what_is_wrong(
@@ -156,6 +163,7 @@ def test_bad_load_requests_are_4xx_naming_what_is_wrong(
     r = api.client.post("/load", files=files, data=data, headers=api.auth("ana"))
     assert r.status_code == status, r.json()
     assert named in r.json()["message"] + json.dumps(r.json()["params"]), r.json()
+    assert "puente-upload" not in r.text  # the client's names, not our temporary paths
     assert counts(api.node) == (0, 0, 0)
 
 

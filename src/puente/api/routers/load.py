@@ -95,6 +95,18 @@ def _options(upload: Upload) -> dict[str, Any]:
     }
 
 
+def _client_names(exc: InvalidInput, upload: Upload) -> None:
+    """Messages name the client's files, never the server's temporary paths."""
+    names = {
+        str(path): upload.filenames.get(part) or path.name for part, path in upload.files.items()
+    }
+    for key, value in exc.params.items():
+        if isinstance(value, str):
+            for path, name in names.items():
+                value = value.replace(path, name)
+            exc.params[key] = value.replace(str(upload.directory), "")
+
+
 def _keep_rejects(report: LoadReport, rejects_dir: Path) -> None:
     """Move the rejects file out of the temporary directory, beside the node's data."""
     if report.rejects_file:
@@ -129,9 +141,13 @@ async def load(request: Request, node: NodeDep, user: UserDep) -> LoadReportOut:
             limit,
         )
         options = _options(upload)
-        report = await run_in_threadpool(
-            access.load_records, node, user, upload.files["file"], **options
-        )
+        try:
+            report = await run_in_threadpool(
+                access.load_records, node, user, upload.files["file"], **options
+            )
+        except InvalidInput as exc:
+            _client_names(exc, upload)
+            raise
         _keep_rejects(report, node.settings.node_dir / "rejects")
     data = report.to_dict()
     data["problems"] = [ProblemOut(**problem_out(p, user.lang)) for p in report.problems]
