@@ -9,6 +9,7 @@ for later calls and payments), so memory does not grow with the number of lives.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 from puente.scenario import events as ev
@@ -25,7 +26,7 @@ class Background:
     def __init__(self, w: World) -> None:
         self.w = w
         self.cultures = [c for c, _ in w.p.culture_mix]
-        self.cum = list(_accumulate([s for _, s in w.p.culture_mix]))
+        self.cum = list(itertools.accumulate(s for _, s in w.p.culture_mix))
         self.both = dict(w.p.both_nodes)
         self.reservoir: dict[str, list[tuple[str, str]]] = {"mx": [], "us": []}
 
@@ -38,7 +39,10 @@ class Background:
         if rng.random() < self.both[culture]:
             nodes.append("us" if home == "mx" else "mx")
         for node in nodes:
-            {"mx": self._in_mx, "us": self._in_us}[node](person, home == node)
+            if node == "mx":
+                self._in_mx(person, home == node)
+            else:
+                self._in_us(person, home == node)
             self._remember(person, node)
 
     def _remember(self, person: Person, node: str) -> None:
@@ -143,10 +147,3 @@ class Background:
         gid = w.firearm_record("mx", gun, text, w.describe(gun))
         ev.recovery(w, possessor_rid, w.day(), pick(w.rng, w.cat.mx_places), [gid])
 
-
-def _accumulate(values: list[float]) -> list[float]:
-    total, out = 0.0, []
-    for v in values:
-        total += v
-        out.append(total)
-    return out
