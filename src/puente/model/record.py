@@ -153,7 +153,8 @@ def validate_entity(
             if isinstance(value, bool) or not isinstance(value, str | int | float):
                 problems.append(Problem("bad_value", field=pname, value=str(value)[:80]))
                 continue
-            clean = spec.clean(str(value))
+            text = str(value)
+            clean = spec.clean(text) if "\x00" not in text else None  # no database stores NUL
             if clean is None:
                 reason = f"bad_{spec.type}" if spec.type in CLEANERS else "bad_value"
                 problems.append(Problem(reason, field=pname, value=str(value)[:80]))
