@@ -88,6 +88,7 @@ def test_invalid_file_is_422_with_every_problem_and_nothing_written(api: Api) ->
         + '{"id": "mx-x1", "schema": "Persn", "properties": {}}\n'
         + '{"id": "mx-x2", "schema": "Person", "properties": {"name": "A", "birthDate": "2001-02-30"}}\n'
         + "{not json\n"
+        + '{"id": "mx-x3", "schema": "Person", "properties": {"name": "A\\u0000B"}}\n'
     )
     r = api.client.post(
         "/load", files={"file": ("bad.jsonl", bad.encode())}, headers=api.auth("beto")
@@ -95,12 +96,14 @@ def test_invalid_file_is_422_with_every_problem_and_nothing_written(api: Api) ->
     assert r.status_code == 422
     body = r.json()
     assert body["error"] == "error.invalid_file"
-    assert body["message"] == "El archivo tiene 3 errores; no se escribió nada"
+    assert body["message"] == "El archivo tiene 5 errores; no se escribió nada"
     got = [(p["file"], p["line"], p["field"], p["reason"]) for p in body["problems"]]
     assert got == [
         ("bad.jsonl", 6, "schema", "unknown_schema"),
         ("bad.jsonl", 7, "birthDate", "bad_date"),
         ("bad.jsonl", 8, "", "bad_json"),
+        ("bad.jsonl", 9, "name", "bad_value"),  # NUL: no database stores it
+        ("bad.jsonl", 9, "name", "missing_required"),
     ]
     assert body["problems"][1]["message"] == "fecha imposible o mal escrita 2001-02-30"
     assert counts(api.node) == (0, 0, 0)
@@ -112,10 +115,10 @@ def test_invalid_file_is_422_with_every_problem_and_nothing_written(api: Api) ->
         headers=api.auth("ana"),
     )
     assert r.status_code == 200
-    assert (r.json()["created"], r.json()["rejected"]) == (5, 3)
+    assert (r.json()["created"], r.json()["rejected"]) == (5, 4)
     assert r.json()["rejects_file"] == f"rejects/{r.json()['load_id']}.rejects.jsonl"
     kept = api.node.settings.node_dir / r.json()["rejects_file"]
-    assert [json.loads(x)["line"] for x in kept.read_text().splitlines()] == [6, 7, 8]
+    assert [json.loads(x)["line"] for x in kept.read_text().splitlines()] == [6, 7, 8, 9]
     assert (
         r.json()["problems"][2]["message"]
         == "invalid JSON: " + body["problems"][2]["params"]["detail"]

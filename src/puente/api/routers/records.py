@@ -18,7 +18,6 @@ from puente.api.routers.common import (
     check_id,
     check_markings,
     check_schema,
-    check_text,
     error_responses,
     parse_moment,
     record_out,
@@ -45,11 +44,6 @@ def _body_problems() -> Iterator[None]:
 
 def _entity(body: RecordIn, rid: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
     check_id(rid)
-    for name, values in body.properties.items():
-        items = values if isinstance(values, list) else [values]
-        for value in items:
-            if isinstance(value, str):
-                check_text(f"properties.{name[:80]}", value)
     data = {"id": rid, "schema": body.schema_, "properties": body.properties}
     markings = body.markings.model_dump() if body.markings is not None else None
     return data, check_markings(markings)
