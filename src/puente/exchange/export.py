@@ -64,14 +64,16 @@ PuenteRecord: Any = stix2.v21.CustomObject(
 
 def released(conn: Connection, country: str, partner: str) -> Iterator[dict[str, Any]]:
     """The released view of every record this node may pass to ``partner``."""
-    rows = conn.execution_options(yield_per=2000).execute(
+    rows = conn.execute(
         select(
             records.c.id,
             records.c.schema,
             records.c.properties,
             records.c.markings,
             records.c.origin,
-        ).order_by(records.c.id)
+        )
+        .order_by(records.c.id)
+        .execution_options(yield_per=2000)
     )
     for rid, schema, props, marks_text, origin in rows:
         marks = json.loads(marks_text)

@@ -78,8 +78,11 @@ def check_chain(conn: Connection, partner: str, *, sent: bool) -> int | None:
     table = exchange_outbox if sent else exchange_inbox
     cols = [table.c.seq, table.c.hash]
     cols.append(table.c.body if sent else table.c.prev_hash)
-    rows = conn.execution_options(yield_per=5000).execute(
-        select(*cols).where(table.c.partner == partner).order_by(table.c.seq)
+    rows = conn.execute(
+        select(*cols)
+        .where(table.c.partner == partner)
+        .order_by(table.c.seq)
+        .execution_options(yield_per=5000)
     )
     expected, prev = 1, GENESIS
     for seq, digest, extra in rows:
