@@ -30,7 +30,7 @@ from puente.scenario.names import (
     render_us,
     us_name,
 )
-from puente.scenario.noise import maybe, observed_birth
+from puente.scenario.noise import maybe, observed_birth, strip_accents
 
 CULTURES = ("mx", "us", "mxus", "ca")
 _CA = {"gt": ("+502", "Guatemala"), "hn": ("+504", "Honduras"), "sv": ("+503", "El Salvador")}
@@ -183,5 +183,8 @@ def us_record(p: Person, rng: random.Random, h: RecordHabits) -> dict[str, str]:
     else:
         phone = p.phone_ca
     out["phone"] = maybe(phone, rng, h.missing)
-    out["address"] = maybe(p.address_us or p.address_mx, rng, h.missing)
+    address = p.address_us or p.address_mx
+    if rng.random() < h.names.us_strip_accents:  # US systems often lose the accents
+        address = strip_accents(address)
+    out["address"] = maybe(address, rng, h.missing)
     return out
