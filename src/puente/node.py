@@ -94,6 +94,6 @@ def init_node(
     (node / SECRET_FILE).write_text(secrets.token_hex(32) + "\n", "utf-8")
     (node / SECRET_FILE).chmod(0o600)
     write_config(node, code, name or code, db_url, marks)
-    settings = load_settings(node)
+    settings = load_settings(node, db_url=db_url or None)  # the explicit URL beats PUENTE_DB_URL
     generate_keypair(settings.key_path, settings.public_key_path)
     return Node(settings)

@@ -82,7 +82,7 @@ CASES: dict[str, tuple[str, str | bytes, str]] = {
     "missing_required_marking": (
         "marks.jsonl",
         line("p-1", "Óscar Iván Núñez Zúñiga", {**MARKS, "info_credibility": ""}),
-        "marks.jsonl:1 markings.info_credibility: missing required marking info_credibility",
+        "marks.jsonl:1 markings.info_credibility: this required marking is missing",
     ),
     "release_to_unknown_partner": (
         "rel.jsonl",

@@ -106,9 +106,8 @@ def add_row(table: Table, *values: object) -> None:
 
 
 def problem_text(problem: Problem, lang: str) -> str:
-    """``file:line field: reason`` in ``lang`` (the field also fills the reason)."""
-    short = problem.field.rsplit(".", 1)[-1]  # "markings.handling" → "handling"
-    reason = t("problem." + problem.reason, lang, field=short, **problem.params)
+    """``file:line field: reason`` in ``lang``."""
+    reason = t("problem." + problem.reason, lang, **problem.params)
     where = f"{problem.file}:{problem.line}" + (f" {problem.field}" if problem.field else "")
     return f"{where}: {reason}"
 
