@@ -68,6 +68,7 @@ from puente.cli import load as _load  # noqa: E402
 from puente.cli import records as _records  # noqa: E402
 from puente.cli import serve as _serve  # noqa: E402
 from puente.cli import users as _users  # noqa: E402
+from puente.cli.scenario import scenario_app as _scenario_app  # noqa: E402
 
 app.command("load")(_load.load)
 app.command("search")(_records.search)
@@ -81,6 +82,7 @@ app.add_typer(_exchange.partner_app, name="partner")
 app.command("sync")(_exchange.sync_cmd)
 app.add_typer(_exchange.ledger_app, name="ledger")
 app.add_typer(_exchange.export_app, name="export")
+app.add_typer(_scenario_app, name="scenario")
 
 
 def main() -> None:
