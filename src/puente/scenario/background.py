@@ -146,4 +146,3 @@ class Background:
         text, _ = serial_observed(gun.serial, w.rng, w.p.serial_errors)
         gid = w.firearm_record("mx", gun, text, w.describe(gun))
         ev.recovery(w, possessor_rid, w.day(), pick(w.rng, w.cat.mx_places), [gid])
-

@@ -42,46 +42,37 @@ def seize(
     quantity: float = 0.0,
 ) -> str:
     items: list[str] = []
-    rows = []
+    observed = []
     for p in purchases:
         text, kind = serial_observed(p.gun.serial, w.rng, w.p.serial_errors)
         items.append(w.firearm_record("mx", p.gun, text, w.describe(p.gun)))
-        rows.append((p, items[-1], text, kind))
+        observed.append((p, text, kind))
     rec = ev.recovery(w, possessor_rid, day, place, items, drug=drug, quantity=quantity)
-    for p, _, text, kind in rows:
-        w.truth.row(
-            "chains",
-            p.gun.gid,
-            p.network,
-            p.acquisition,
-            w.iso(p.day),
-            p.dealer,
-            p.buyer_pid,
-            rec,
-            w.iso(day),
-            day - p.day,
-            possessor_pid,
-            p.gun.serial,
-            text,
-            kind,
-        )
+    for p, text, kind in observed:
+        _row(w, p, rec, w.iso(day), str(day - p.day), possessor_pid, text, kind)
     return rec
 
 
 def never_recovered(w: World, p: Purchase) -> None:
+    _row(w, p, "", "", "", "", "", "")
+
+
+def _row(
+    w: World, p: Purchase, rec: str, day: str, ttc: str, possessor: str, text: str, kind: str
+) -> None:
     w.truth.row(
         "chains",
         p.gun.gid,
-        p.network,
         p.acquisition,
+        rec,
         w.iso(p.day),
+        day,
+        ttc,
+        p.network,
         p.dealer,
         p.buyer_pid,
-        "",
-        "",
-        "",
-        "",
+        possessor,
         p.gun.serial,
-        "",
-        "",
+        text,
+        kind,
     )

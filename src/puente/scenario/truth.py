@@ -9,8 +9,8 @@ Files (CSV, UTF-8, header first, ``\\n`` line ends):
 - ``networks.csv`` person_id, network_id, kind, role — one row per membership (a broker in
   two networks has two rows);
 - ``chains.csv``   one row per trafficked gun: purchase and recovery records and dates,
-  time-to-crime, purchaser, dealer, possessor, the true and recorded serial and the kind
-  of serial error (exact, ocr, partial, missing; empty when never recovered);
+  time-to-crime, network, dealer, purchaser, possessor, the true and recorded serial and
+  the kind of serial error (exact, ocr, partial, missing; empty when never recovered);
 - ``manifest.json`` parameters, counts and the sha256 of every other file.
 
 Invariant: rows are appended in generation order and never rewritten, so the files are
@@ -48,14 +48,14 @@ TRUTH_FILES: dict[str, tuple[str, ...]] = {
     "networks": ("person_id", "network_id", "kind", "role"),
     "chains": (
         "gun_id",
-        "network_id",
         "purchase_record",
-        "purchase_date",
-        "dealer_record",
-        "purchaser_person_id",
         "recovery_record",
+        "purchase_date",
         "recovery_date",
         "time_to_crime_days",
+        "network_id",
+        "dealer_record",
+        "purchaser_person_id",
         "possessor_person_id",
         "true_serial",
         "recorded_serial",
