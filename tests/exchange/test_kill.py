@@ -79,7 +79,7 @@ def link(mx: Node, us: Node, port: int) -> None:
         add_partner(conn, "US", "http://127.0.0.1:9", us.public_key)
 
 
-def churn(mx: Node, rng: random.Random, round_: int, n: int = 60) -> None:
+def churn(mx: Node, rng: random.Random, round_: int, n: int = 150) -> None:
     """New records, changed records and records whose release is withdrawn."""
     items = []
     for _ in range(n):
@@ -145,6 +145,17 @@ def check(mx: Node, us: Node) -> Tally:
     return Tally(lost, extra, dup_versions + gaps + (at != len(seqs)), len(seqs))
 
 
+def cursor_of(node: Node) -> int:
+    with node.read() as conn:
+        return cursor(conn, "MEX").seq
+
+
+def wait_for_progress(node: Node, before: int, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 120
+    while cursor_of(node) == before and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 def run_trials(make_node: Callable[..., Node], trials: int, seed: int) -> Tally:
     rng = random.Random(seed)
     mx, us = make_node("MX"), make_node("US")
@@ -152,11 +163,6 @@ def run_trials(make_node: Callable[..., Node], trials: int, seed: int) -> Tally:
     link(mx, us, port)
     killed_mid = 0
     with serving(mx, port) as server:
-        # Calibrate: how long a sync process takes to start and find nothing new, so
-        # the kills land while pages are being fetched and applied, not during imports.
-        started = time.monotonic()
-        subprocess.run(puente(us, "sync", "MEX"), capture_output=True, check=True)
-        startup = time.monotonic() - started
         for trial in range(trials):
             churn(mx, rng, trial)
             with us.read() as conn:
@@ -166,7 +172,13 @@ def run_trials(make_node: Callable[..., Node], trials: int, seed: int) -> Tally:
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
             )
-            time.sleep(rng.uniform(0.8 * startup, startup + 2.5))
+            # Most kills land once pages are being applied (the cursor has moved), a
+            # random moment later; some land earlier (start-up, first request).
+            if rng.random() < 0.8:
+                wait_for_progress(us, before, proc)
+                time.sleep(rng.uniform(0.0, 0.4))
+            else:
+                time.sleep(rng.uniform(0.0, 2.0))
             proc.send_signal(signal.SIGKILL)
             _, err = proc.communicate()
             assert proc.returncode in (0, -signal.SIGKILL), err.decode()
@@ -184,7 +196,8 @@ def run_trials(make_node: Callable[..., Node], trials: int, seed: int) -> Tally:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        time.sleep(rng.uniform(startup, startup + 2.0))
+        wait_for_progress(us, cursor_of(us), proc)
+        time.sleep(rng.uniform(0.0, 0.5))
         os.kill(server.pid, signal.SIGKILL)
         assert proc.wait(timeout=120) != 0 or check(mx, us).lost == 0
     with serving(mx, port):

@@ -137,6 +137,7 @@ def _build_chunk(
         ):
             held[rid] = digest
     seq, head, at = state.seq, state.head, now()
+    parsed: dict[str, Markings] = {}  # records share a few markings: parse each once
     entries: list[SignedEntry] = []
     now_held: list[dict[str, Any]] = []
     gone: list[str] = []
@@ -144,8 +145,11 @@ def _build_chunk(
         row = current[rid]
         view = None
         if row.schema is not None:
-            marks = json.loads(row.markings)
-            markings = Markings.parse(marks, originator=marks["originator"])
+            markings = parsed.get(row.markings)
+            if markings is None:
+                marks = json.loads(row.markings)
+                markings = Markings.parse(marks, originator=marks["originator"])
+                parsed[row.markings] = markings
             if may_release(markings, row.origin, country, partner):
                 view = released_view(rid, row.schema, json.loads(row.properties), markings)
         if view is not None:

@@ -66,6 +66,7 @@ def verify_page(
     fingerprint: str = "",
 ) -> list[Verified]:
     out: list[Verified] = []
+    marks_cache: dict[str, Markings] = {}  # a page's records share a few markings
     expected, head = after_seq + 1, after_hash
     verify = key.verify
     sha256 = hashlib.sha256
@@ -102,7 +103,9 @@ def verify_page(
             raise reject("bad_record", reason="id")
         prepared = None
         if op == UPSERT:
-            prepared = _check_record(data.get("record"), rid, lid, sender, receiver, reject)
+            prepared = _check_record(
+                data.get("record"), rid, lid, sender, receiver, reject, marks_cache
+            )
         head = sha256(raw).hexdigest()
         out.append(Verified(seq, op, rid, lid, head, prev, sig_text, prepared))
         expected += 1
@@ -128,7 +131,13 @@ class _Rejecter:
 
 
 def _check_record(
-    record: Any, rid: str, lid: str, sender: str, receiver: str, reject: _Rejecter
+    record: Any,
+    rid: str,
+    lid: str,
+    sender: str,
+    receiver: str,
+    reject: _Rejecter,
+    cache: dict[str, Markings],
 ) -> Prepared:
     if not isinstance(record, dict) or record.get("id") != rid:
         raise reject("bad_record", reason="id")
@@ -136,10 +145,16 @@ def _check_record(
     if problems:
         p = problems[0]
         raise reject("bad_record", reason=f"{p.field}: {p.reason}")
-    try:
-        markings = Markings.parse(record.get("markings") or {}, originator=sender)
-    except InvalidInput as exc:
-        raise reject("bad_record", reason="markings") from exc
+    raw_marks = record.get("markings")
+    if not isinstance(raw_marks, dict):
+        raise reject("bad_record", reason="markings")
+    cache_key = json.dumps(raw_marks, sort_keys=True)
+    markings = cache.get(cache_key)
+    if markings is None:
+        try:
+            markings = cache[cache_key] = Markings.parse(raw_marks, originator=sender)
+        except InvalidInput as exc:
+            raise reject("bad_record", reason="markings") from exc
     if not markings.releasable_to(receiver):
         raise reject("not_released")
     if markings.originator != sender and markings.originator_control:

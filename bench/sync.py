@@ -1,0 +1,177 @@
+"""bench/sync: records synced between two nodes on loopback, against the Ed25519 limit.
+
+Two nodes in one temporary directory: MX (its records all releasable to USA) served by
+``puente serve`` in its own process; US pulls with ``exchange.pull.sync`` over HTTP.
+Timed: the whole sync — MX building and signing its feed on demand, HTTP pages, US
+verifying every signature and the chain, validating each record and applying pages
+with their cursor. Not timed: creating the nodes and loading MX's records.
+
+The peer figure, measured in the same run on the same machine, is the raw Ed25519
+verify rate of ``cryptography`` over this feed's own entries: a verified feed cannot go
+faster than one verification per entry. ``ratio_to_verify_limit`` = records/s ÷ that.
+
+    python bench/sync.py            # 1,000,000 records
+    python bench/sync.py --quick    # 20,000 records
+    python bench/sync.py --pg postgresql://postgres@127.0.0.1:5432/postgres
+
+Ends by printing one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+
+from puente.crypto import load_public
+from puente.exchange import feed
+from puente.exchange.pull import sync
+from puente.model.markings import Markings
+from puente.node import Node, init_node
+from puente.store import records
+from puente.store.partners import add_partner
+
+FIRST = ["Juan", "María", "José", "Guadalupe", "Luis", "Ana", "Carlos", "Rosa", "Jorge"]
+LAST = ["Hernández", "García", "Martínez", "López", "González", "Pérez", "Rodríguez"]
+
+
+def make_db(admin: str) -> str:
+    name = f"puente_bench_{uuid.uuid4().hex[:8]}"
+    eng = create_engine(
+        admin.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
+    with eng.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    eng.dispose()
+    return admin.rsplit("/", 1)[0] + "/" + name
+
+
+def load(mx: Node, n: int) -> None:
+    marks = Markings.parse(
+        {
+            "classification": "restricted",
+            "rel_to": ["USA"],
+            "handling": "H0",
+            "source_reliability": "B",
+            "info_credibility": "2",
+        },
+        originator="MEX",
+    )
+    for start in range(0, n, 10_000):
+        batch = []
+        for i in range(start, min(n, start + 10_000)):
+            name = f"{FIRST[i % 9]} {LAST[i % 7]} {LAST[(i // 7) % 7]} {i}"
+            props = {
+                "name": [name],
+                "birthDate": [f"19{50 + i % 50}-01-{1 + i % 28:02d}"],
+                "idNumber": [f"CURP{i:010d}"],
+                "nationality": ["mx"],
+            }
+            batch.append(records.prepare(f"p{i}", "Person", props, marks))
+        with mx.write() as conn:
+            records.write_batch(conn, batch, origin="MEX", actor="bench")
+
+
+def verify_rate(mx: Node, seconds: float = 3.0) -> float:
+    """Raw Ed25519 verifications per second over entries of this very feed."""
+    feed.extend(mx, "USA", until_seq=2000)
+    with mx.read() as conn:
+        lines, _ = feed.page(conn, "USA", 0, 2000)
+    key = load_public(mx.public_key)
+    pairs = []
+    for line in lines:
+        sig, body = line.split(" ", 1)
+        pairs.append((base64.b64decode(sig), body.encode()))
+    verify, done, started = key.verify, 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        for sig, raw in pairs:
+            verify(sig, raw)
+        done += len(pairs)
+    return done / (time.perf_counter() - started)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="20,000 records")
+    parser.add_argument("--records", type=int, default=0)
+    parser.add_argument("--page", type=int, default=5000)
+    parser.add_argument("--pg", default="", help="PostgreSQL admin URL (default: SQLite)")
+    args = parser.parse_args()
+    n = args.records or (20_000 if args.quick else 1_000_000)
+    work = Path(tempfile.mkdtemp(prefix="puente-bench-sync-"))
+    mx = init_node(work / "mx", "MX", db_url=make_db(args.pg) if args.pg else "")
+    us = init_node(work / "us", "US", db_url=make_db(args.pg) if args.pg else "")
+    port = free_port()
+    with mx.write() as conn:
+        add_partner(conn, "US", "http://127.0.0.1:9", us.public_key)
+    with us.write() as conn:
+        add_partner(conn, "MX", f"http://127.0.0.1:{port}", mx.public_key)
+    t0 = time.perf_counter()
+    load(mx, n)
+    print(f"loaded {n} records into MX in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
+    limit = verify_rate(mx)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "puente.cli.main",
+            "--node",
+            str(mx.settings.node_dir),
+            "serve",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(600):
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        started = time.perf_counter()
+        report = sync(us, "MEX", page_size=args.page)
+        seconds = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait()
+    with us.read() as conn:
+        held = records.count(conn)
+    assert report.entries == n and held == n, (report, held)
+    rate = n / seconds
+    print(
+        json.dumps(
+            {
+                "records": n,
+                "seconds": round(seconds, 1),
+                "records_per_s": round(rate),
+                "verify_per_s": round(limit),
+                "ratio_to_verify_limit": round(rate / limit, 3),
+                "backend": "postgresql" if args.pg else "sqlite",
+                "page": args.page,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
