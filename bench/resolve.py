@@ -143,8 +143,8 @@ def ours_febrl(dfs: list[pd.DataFrame], link: bool) -> pd.DataFrame:
     keys = key_table(PERSON, rows[0] + rows[1])
     n = len(rows[0])
     frames = [frame(PERSON, ids[0], rows[0], keys[:n]), frame(PERSON, ids[1], rows[1], keys[n:])]
-    lk = linker(PERSON, frames, None, link_type="link_only")
-    train(PERSON, lk, n + len(rows[1]))
+    lk, u_done = linker(PERSON, frames, None, link_type="link_only")
+    train(PERSON, lk, n + len(rows[1]), u_done)
     return predict(lk, -2.0)
 
 

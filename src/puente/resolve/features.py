@@ -58,7 +58,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "dob_swap",
         "dob_ym",
         "dob_y",
-        "dob_del",
+        "dob_md",
         "ids",
         "id_del",
         "phones",
@@ -130,7 +130,7 @@ def deletions(values: Iterable[str]) -> list[str] | None:
 
 
 def _dob(value: str | None) -> Row:
-    out: Row = {"dob": None, "dob_swap": None, "dob_ym": None, "dob_y": None, "dob_del": None}
+    out: Row = {"dob": None, "dob_swap": None, "dob_ym": None, "dob_y": None, "dob_md": None}
     if not value or len(value) < 4 or not value[:4].isdigit():
         return out
     out["dob_y"] = value[:4]
@@ -138,7 +138,7 @@ def _dob(value: str | None) -> Row:
         out["dob_ym"] = value[:7]
     if len(value) >= 10:
         out["dob"] = value[:10]
-        out["dob_del"] = deletions([value[:10].replace("-", "")])
+        out["dob_md"] = value[5:10]
         month, day = value[5:7], value[8:10]
         if day <= "12" and day != month:
             out["dob_swap"] = f"{value[:4]}-{day}-{month}"

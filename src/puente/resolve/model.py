@@ -21,12 +21,11 @@ import pandas as pd
 from puente.resolve.comparisons import to_splink
 from puente.resolve.features import COLUMNS, Row
 from puente.resolve.profiles import Profile
+from puente.resolve.training import DEFAULT_PRIOR, EM_MIN_RECORDS, estimate_u, u_pairs
+from puente.resolve.training import train as _train
 
 log = logging.getLogger(__name__)
 KEY_CAP = 150  # a blocking key shared by more records than this is a stop-word key
-EM_MIN_RECORDS = 500  # below this, EM has too few pairs: keep priors, estimate u only
-DEFAULT_PRIOR = 1e-4
-U_MAX_PAIRS = 1e6  # random pairs for u; levels never seen keep their domain prior
 
 
 @dataclass
@@ -115,43 +114,30 @@ def linker(
     model: dict[str, Any] | None,
     link_type: LinkType = "dedupe_only",
     db_api: Any = None,
-) -> Any:
-    """A Splink linker over ``frames``; a new model uses term frequencies only when the
-    data are large enough for them to mean something (``EM_MIN_RECORDS``)."""
+) -> tuple[Any, bool]:
+    """A Splink linker over ``frames`` and whether u is estimated already. A new model
+    uses term frequencies and estimated u only when the data are large enough for them
+    to mean something (``EM_MIN_RECORDS``); u is estimated in one pass on DuckDB."""
     from splink import DuckDBAPI, Linker
 
     api = db_api or DuckDBAPI()
     registered = [api.register(_pd_safe(f)) for f in frames]
-    big = sum(len(f) for f in frames) >= EM_MIN_RECORDS
-    spec = model if model is not None else settings(profile, link_type, use_tf=big)
+    n = sum(len(f) for f in frames)
+    spec: Any = model
+    u_done = False
+    if spec is None:
+        big = n >= EM_MIN_RECORDS
+        spec = settings(profile, link_type, use_tf=big).get_settings("duckdb").as_dict()
+        if big and hasattr(api, "duckdb_con"):
+            estimate_u(api.duckdb_con, frames, spec, profile.group, u_pairs(n))
+            u_done = True
     one = registered[0] if len(registered) == 1 else registered
-    return Linker(one, spec, log_level=None, validate_settings=False)
+    return Linker(one, spec, log_level=None, validate_settings=False), u_done
 
 
-def train(profile: Profile, link: Any, n_records: int, seed: int = 1) -> None:
-    """Prior from near-certain rules, u by random sampling, m by EM per rule — on data
-    too small for estimates to beat the domain priors (``EM_MIN_RECORDS``) it keeps them."""
-    from splink import block_on
-
-    if n_records < EM_MIN_RECORDS:
-        return
-    try:
-        rules = [block_on(*r) for r in profile.deterministic]
-        link.training.estimate_probability_two_random_records_match(rules, recall=0.8)
-    except Exception as exc:  # Splink raises bare errors when no pair matches a rule
-        log.info("prior kept (%s): %s", profile.group, exc)
-    prior = link._settings_obj._probability_two_random_records_match
-    if not 1e-9 < prior < 0.5:  # degenerate estimate: fall back to the default
-        link._settings_obj._probability_two_random_records_match = DEFAULT_PRIOR
-    max_pairs = min(U_MAX_PAIRS, max(5e4, n_records * 40.0))
-    link.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
-    for rule in profile.em_rules:
-        try:
-            link.training.estimate_parameters_using_expectation_maximisation(
-                block_on(*rule), estimate_without_term_frequencies=True
-            )
-        except Exception as exc:  # too few pairs in this block: keep that m
-            log.info("EM skipped on %s (%s): %s", rule, profile.group, exc)
+def train(profile: Profile, link: Any, n_records: int, u_done: bool, seed: int = 1) -> None:
+    """Prior, u (unless ``u_done``) and m: see ``training``."""
+    _train(profile, link, n_records, u_done, seed)
 
 
 def predict(link: Any, threshold_weight: float) -> pd.DataFrame:
@@ -174,9 +160,9 @@ def run(
     """Train (unless ``model`` is given) and score every blocked pair of ``rows``."""
     keys = keys if keys is not None else key_table(profile, rows)
     df = frame(profile, ids, rows, keys)
-    link = linker(profile, [df], model.settings if model else None, db_api=db_api)
+    link, u_done = linker(profile, [df], model.settings if model else None, db_api=db_api)
     if model is None:
-        train(profile, link, len(rows))
+        train(profile, link, len(rows), u_done)
     trained = Trained(
         profile.group, link.misc.save_model_to_json(), tf_tables(profile, df), len(rows)
     )

@@ -23,6 +23,7 @@ from puente.resolve.comparisons import (
 from puente.resolve.features import Row, sound
 
 MISREAD = "one character missing, extra, misread or swapped"
+SWAPPED = "given name and surname swapped"
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ PERSON = (
         exact("given1", 0.55, 0.02, tf=True),
         intersect("givens", 1, 0.12, 0.01, "a given name shared"),
         jw("given1", 0.88, 0.1, 0.01),
+        cross("given1", "sur1", 0.02, 2e-4, SWAPPED),
         exact("given_init", 0.13, 0.06, label="initials agree"),
         other(0.1, 0.9),
     ),
@@ -70,6 +72,7 @@ PERSON = (
         exact("sur1", 0.15, 0.003, tf=True, label="first surname equal, other dropped"),
         intersect("surnames", 1, 0.1, 0.003, "a surname shared (order swapped or dropped)"),
         jw("sur1", 0.9, 0.08, 0.005),
+        cross("sur1", "given1", 0.02, 2e-4, SWAPPED),
         other(0.07, 0.99),
     ),
     _c(
@@ -83,8 +86,8 @@ PERSON = (
         null("dob_y"),
         exact("dob", 0.8, 3e-4),
         cross("dob", "dob_swap", 0.03, 3e-4, "day and month swapped"),
-        intersect("dob_del", 1, 0.06, 3e-3, "one digit differs"),
-        exact("dob_ym", 0.02, 5e-3, label="year and month equal"),
+        exact("dob_ym", 0.05, 2.5e-3, label="year and month equal (day differs)"),
+        exact("dob_md", 0.03, 2.5e-3, label="month and day equal (year differs)"),
         exact("dob_y", 0.05, 0.05, label="year equal (partial date)"),
         other(0.04, 0.94),
     ),
