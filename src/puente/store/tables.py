@@ -294,3 +294,84 @@ resolve_decisions = Table(
     Column("at", TS, nullable=False),
     Index("ix_resolve_decisions_pair", "left_id", "right_id"),
 )
+
+# --- firearm tracing (puente.trace): the acquisition index (derived from the records,
+# refreshed from the change feed), trace requests and their items on both sides ---
+
+# One row per (firearm, acquisition) the node holds: what matching compares against.
+trace_guns = Table(
+    "trace_guns",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("firearm_id", String(200), nullable=False),
+    Column("acquisition_id", String(200), nullable=False),
+    Column("make_key", String(64), nullable=False),
+    Column("serial_key", String(64), nullable=False),  # cleaned and look-alike folded
+    Column("serial", String(100), nullable=False),
+    Column("caliber_key", String(32), nullable=False),
+    Column("type_key", String(16), nullable=False),
+    Column("model", String(200), nullable=False),
+    Column("country", String(3), nullable=False),
+    Column("purchase_date", String(10), nullable=False),
+    Column("purchaser_id", String(200), nullable=False),
+    Column("dealer_id", String(200), nullable=False),
+    Column("dealer_license", String(64), nullable=False),
+    Column("state", String(32), nullable=False),
+    Index("ix_trace_guns_serial", "make_key", "serial_key"),
+    Index("ix_trace_guns_acquisition", "acquisition_id"),
+    Index("ix_trace_guns_firearm", "firearm_id"),
+    Index("ix_trace_guns_purchaser", "purchaser_id", "purchase_date"),
+)
+
+# Deletion-neighbourhood keys of each indexed serial, hashed with the make.
+trace_keys = Table(
+    "trace_keys",
+    metadata,
+    Column("h", BigInteger, nullable=False),
+    Column("gun", Integer, nullable=False),
+    Index("ix_trace_keys_h", "h"),
+    Index("ix_trace_keys_gun", "gun"),
+)
+
+# The change-feed position up to which ``trace_guns`` is current.
+trace_index_state = Table(
+    "trace_index_state",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("cursor", BigInteger, nullable=False),
+    Column("updated_at", TS, nullable=False),
+)
+
+# A trace request (one seizure, one or more guns): ``out`` on the requesting node,
+# ``in`` on the node asked; the id is the requester's and the same on both.
+trace_requests = Table(
+    "trace_requests",
+    metadata,
+    Column("direction", String(3), primary_key=True),
+    Column("id", String(64), primary_key=True),
+    Column("partner", String(3), nullable=False),
+    Column("seizure", String(200), nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+)
+
+trace_items = Table(
+    "trace_items",
+    metadata,
+    Column("direction", String(3), primary_key=True),
+    Column("request_id", String(64), primary_key=True),
+    Column("item", Integer, primary_key=True, autoincrement=False),
+    Column("status", String(16), nullable=False),
+    Column("firearm", Text, nullable=False),  # JSON: what the requester described
+    Column("recovery", Text, nullable=False),  # JSON: date, state, municipality, agency…
+    Column("result", Text, nullable=False),  # JSON: out = as released, in = full
+    Column("purchaser_id", String(200), nullable=False),  # in: the matched purchaser
+    Column("dealer_id", String(200), nullable=False),  # in: the matched dealer
+    Column("step2", String(16), nullable=False),  # "", requested, approved, refused
+    Column("step2_note", Text, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Index("ix_trace_items_status", "direction", "status"),
+    Index("ix_trace_items_purchaser", "purchaser_id"),
+)

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from puente.api.routers import audit, auth, exchange, load, records, resolve, search, users
+from puente.api.routers import trace
 
 ROUTERS: list[APIRouter] = [
     auth.router,
@@ -13,4 +14,5 @@ ROUTERS: list[APIRouter] = [
     users.router,
     exchange.router,
     resolve.router,
+    trace.router,
 ]

@@ -1,0 +1,322 @@
+"""The answering node: trace requests a partner sent, matched against our acquisitions,
+step-2 requests for a purchaser's identity, and the releasing officer's decisions.
+
+Invariants:
+- a request is stored whole or not at all, once: a resend with the same digest answers
+  the stored statuses, a different body under the same id is a ``Conflict``;
+- items move only through ``status.advance``; matching runs outside any write
+  transaction and its findings are written with their status and one audit entry per
+  request in one transaction;
+- a partner only ever reads its own requests, through ``release.released``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, or_, select, update
+
+from puente.access import require_role
+from puente.errors import Conflict, Forbidden, InvalidInput, NotFound
+from puente.model.canonical import canonical_bytes
+from puente.node import Node
+from puente.store.audit import now
+from puente.store.tables import trace_items, trace_requests
+from puente.store.users import User
+from puente.trace import index
+from puente.trace.items import Firearm, parse_items
+from puente.trace.match import match
+from puente.trace.purchase import assess
+from puente.trace.release import released
+from puente.trace.status import FINISHED, advance, overall
+from puente.trace.wire import digest
+
+REQUEST_ID = re.compile(r"^([A-Z]{3})-T-[0-9a-f]{12,32}$")
+BATCH = 500
+MAX_NOTE = 2000
+
+
+def _checked_id(request_id: Any, partner: str) -> str:
+    m = REQUEST_ID.match(str(request_id))
+    if m is None or m.group(1) != partner:
+        raise InvalidInput("trace.bad_request_id", value=str(request_id)[:80])
+    return str(request_id)
+
+
+def receive(node: Node, partner: str, payload: Any) -> dict[str, Any]:
+    """Store a partner's request (items ``received``); answers the items' statuses."""
+    if not isinstance(payload, dict):
+        raise InvalidInput("trace.bad_body")
+    rid = _checked_id(payload.get("request"), partner)
+    seizure = str(payload.get("seizure") or "")[:200]
+    items = parse_items(payload.get("items") or [], file=rid)
+    body_digest = digest(canonical_bytes(payload))
+    with node.write() as conn:
+        old = conn.execute(
+            select(trace_requests.c.digest).where(
+                trace_requests.c.direction == "in", trace_requests.c.id == rid
+            )
+        ).first()
+        if old is not None:
+            if old.digest != body_digest:
+                raise Conflict("trace.request_conflict", id=rid)
+            return status_view(conn, "in", rid)
+        ts = now()
+        conn.execute(
+            trace_requests.insert(),
+            {
+                "direction": "in",
+                "id": rid,
+                "partner": partner,
+                "seizure": seizure,
+                "digest": body_digest,
+                "created_by": partner,
+                "created_at": ts,
+                "updated_at": ts,
+            },
+        )
+        conn.execute(
+            trace_items.insert(),
+            [
+                {
+                    "direction": "in",
+                    "request_id": rid,
+                    "item": n,
+                    "status": "received",
+                    "firearm": json.dumps(it.to_dict()["firearm"], sort_keys=True),
+                    "recovery": json.dumps(it.to_dict()["recovery"], sort_keys=True),
+                    "result": "{}",
+                    "purchaser_id": "",
+                    "dealer_id": "",
+                    "step2": "",
+                    "step2_note": "",
+                    "updated_at": ts,
+                }
+                for n, it in enumerate(items, 1)
+            ],
+        )
+        node.audit.append(conn, partner, "trace_received", rid, {"items": len(items)})
+        return status_view(conn, "in", rid)
+
+
+def status_view(conn: Connection, direction: str, rid: str) -> dict[str, Any]:
+    rows = conn.execute(
+        select(trace_items.c.item, trace_items.c.status)
+        .where(trace_items.c.direction == direction, trace_items.c.request_id == rid)
+        .order_by(trace_items.c.item)
+    ).all()
+    if not rows:
+        raise NotFound("trace.no_request", id=rid)
+    return {
+        "request": rid,
+        "status": overall(r.status for r in rows),
+        "items": [{"item": r.item, "status": r.status} for r in rows],
+    }
+
+
+@dataclass(frozen=True)
+class ProcessReport:
+    items: int
+    by_status: dict[str, int]
+
+
+def process(node: Node, user: User, request_id: str = "", again: bool = False) -> ProcessReport:
+    """Match every received item (and items left ``in_progress`` by an interrupted run);
+    with ``again``, finished items too (after new acquisitions were loaded)."""
+    require_role(user, "analyst")
+    if request_id:
+        with node.read() as conn:
+            status_view(conn, "in", request_id)  # NotFound for an unknown request
+    index.refresh(node)
+    wanted = ("received", "in_progress", *FINISHED) if again else ("received", "in_progress")
+    counts: dict[str, int] = defaultdict(int)
+    done, last = 0, ("", 0)
+    c = trace_items.c
+    while True:
+        query = select(trace_items).where(
+            c.direction == "in",
+            c.status.in_(wanted),
+            or_(c.request_id > last[0], and_(c.request_id == last[0], c.item > last[1])),
+        )
+        if request_id:
+            query = query.where(c.request_id == request_id)
+        with node.write() as conn:
+            rows = conn.execute(query.order_by(c.request_id, c.item).limit(BATCH)).all()
+            for r in rows:
+                _set(conn, r, advance(r.status, "in_progress"), {})
+        if not rows:
+            return ProcessReport(done, dict(counts))
+        last = (rows[-1].request_id, rows[-1].item)
+        with node.read() as conn:
+            found = [_finding(conn, r) for r in rows]
+        per_request: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        with node.write() as conn:
+            for r, result in zip(rows, found, strict=True):
+                _set(conn, r, advance("in_progress", result["status"]), result)
+                per_request[r.request_id][result["status"]] += 1
+                counts[result["status"]] += 1
+            for rid, by in sorted(per_request.items()):
+                node.audit.append(conn, user.username, "trace_processed", rid, dict(by))
+        done += len(rows)
+
+
+def _finding(conn: Connection, row: Any) -> dict[str, Any]:
+    gun, rec = json.loads(row.firearm), json.loads(row.recovery)
+    return assess(conn, match(conn, Firearm(**gun), rec["date"]), rec["date"])
+
+
+def _set(conn: Connection, row: Any, status: str, result: dict[str, Any]) -> None:
+    values: dict[str, Any] = {"status": status, "updated_at": now()}
+    if result:
+        values.update(
+            result=json.dumps(result, sort_keys=True),
+            purchaser_id=result.get("purchaser_id", ""),
+            dealer_id=(result.get("dealer") or {}).get("id", ""),
+        )
+    conn.execute(
+        update(trace_items)
+        .where(
+            trace_items.c.direction == "in",
+            trace_items.c.request_id == row.request_id,
+            trace_items.c.item == row.item,
+        )
+        .values(**values)
+    )
+
+
+def _item(conn: Connection, rid: str, item: int, partner: str = "") -> Any:
+    query = (
+        select(trace_items, trace_requests.c.partner)
+        .join(
+            trace_requests,
+            (trace_requests.c.direction == trace_items.c.direction)
+            & (trace_requests.c.id == trace_items.c.request_id),
+        )
+        .where(
+            trace_items.c.direction == "in",
+            trace_items.c.request_id == rid,
+            trace_items.c.item == item,
+        )
+    )
+    row = conn.execute(query).first()
+    if row is None or (partner and row.partner != partner):
+        raise NotFound("trace.no_item", id=rid, item=item)
+    return row
+
+
+def results_for(node: Node, partner: str, rid: str) -> dict[str, Any]:
+    """What ``partner`` may read of its request ``rid`` (audited)."""
+    with node.write() as conn:
+        req = conn.execute(
+            select(trace_requests.c.partner).where(
+                trace_requests.c.direction == "in", trace_requests.c.id == rid
+            )
+        ).first()
+        if req is None or req.partner != partner:
+            raise NotFound("trace.no_request", id=rid)
+        rows = conn.execute(
+            select(trace_items)
+            .where(trace_items.c.direction == "in", trace_items.c.request_id == rid)
+            .order_by(trace_items.c.item)
+        ).all()
+        items = [released(conn, node, partner, r) for r in rows]
+        named = sum(1 for i in items if i.get("purchaser"))
+        node.audit.append(conn, partner, "trace_results_sent", rid, {"purchasers": named})
+    return {"request": rid, "status": overall(i["status"] for i in items), "items": items}
+
+
+def ask_step2(node: Node, partner: str, payload: Any) -> dict[str, Any]:
+    """A partner asks for the purchaser's identity of one completed item."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("item"), int):
+        raise InvalidInput("trace.bad_body")
+    rid = _checked_id(payload.get("request"), partner)
+    why = str(payload.get("justification") or "").strip()
+    if not why or len(why) > MAX_NOTE:
+        raise InvalidInput("trace.bad_justification", limit=MAX_NOTE)
+    with node.write() as conn:
+        row = _item(conn, rid, payload["item"], partner)
+        if row.status != "completed":
+            raise Conflict("trace.step2_not_completed", id=rid, item=row.item)
+        if row.step2 in ("requested", "approved"):
+            return {"request": rid, "item": row.item, "step2": row.step2}
+        _step2(conn, row, "requested", why)
+        node.audit.append(conn, partner, "trace_step2_requested", f"{rid}/{row.item}", {})
+    return {"request": rid, "item": row.item, "step2": "requested"}
+
+
+def decide_step2(
+    node: Node, user: User, rid: str, item: int, approve: bool, note: str = ""
+) -> dict[str, Any]:
+    """The releasing officer approves or refuses a pending step-2 request."""
+    require_role(user, "releasing_officer")
+    if len(note) > MAX_NOTE:
+        raise InvalidInput("trace.bad_justification", limit=MAX_NOTE)
+    with node.write() as conn:
+        row = _item(conn, rid, item)
+        if row.step2 != "requested":
+            raise Conflict("trace.step2_not_pending", id=rid, item=item)
+        decision = "approved" if approve else "refused"
+        result = json.loads(row.result)
+        if approve and result.get("purchaser_id"):
+            level = _level(conn, result["purchaser_id"])
+            if level > user.clearance:
+                raise Forbidden("error.clearance", id=result["purchaser_id"])
+        _step2(conn, row, decision, (row.step2_note + "\n" + note).strip())
+        node.audit.append(
+            conn,
+            user.username,
+            f"trace_step2_{decision}",
+            f"{rid}/{item}",
+            {"partner": row.partner},
+        )
+    return {"request": rid, "item": item, "step2": decision}
+
+
+def _level(conn: Connection, rid: str) -> int:
+    from puente.store import records as record_store
+
+    return record_store.get(conn, rid).markings.level
+
+
+def _step2(conn: Connection, row: Any, state: str, note: str) -> None:
+    conn.execute(
+        update(trace_items)
+        .where(
+            trace_items.c.direction == "in",
+            trace_items.c.request_id == row.request_id,
+            trace_items.c.item == row.item,
+        )
+        .values(step2=state, step2_note=note[: MAX_NOTE * 2], updated_at=now())
+    )
+
+
+def pending(node: Node, user: User) -> list[dict[str, Any]]:
+    """Inbound items and their state, for the answering node's analysts and officers."""
+    require_role(user, "analyst", "releasing_officer")
+    with node.read() as conn:
+        rows = conn.execute(
+            select(trace_items, trace_requests.c.partner)
+            .join(
+                trace_requests,
+                (trace_requests.c.direction == trace_items.c.direction)
+                & (trace_requests.c.id == trace_items.c.request_id),
+            )
+            .where(trace_items.c.direction == "in")
+            .order_by(trace_items.c.request_id, trace_items.c.item)
+        ).all()
+    return [
+        {
+            "request": r.request_id,
+            "item": r.item,
+            "partner": r.partner,
+            "status": r.status,
+            "step2": r.step2,
+            "purchaser": r.purchaser_id,
+            "dealer": r.dealer_id,
+        }
+        for r in rows
+    ]

@@ -1,0 +1,193 @@
+"""Matching one described gun against the acquisition index, with reasons.
+
+Candidates come from index look-ups only: the deletion-neighbourhood keys of the folded
+serial (look-alikes, one character missing, extra or different) or, for a partly
+obliterated serial, the legible prefix — always inside the same make. Each candidate is
+scored from the serial evidence and adjusted by calibre, type, model and country of
+manufacture; a gun bought after it was recovered, or of another calibre, is excluded.
+Purchases of the same gun (make + folded serial) are grouped, and the earliest is its
+first retail purchase.
+
+Invariant: a result is ``completed`` only when the best gun scores at least ``THRESHOLD``
+and no other gun comes within ``AMBIGUITY`` of it; otherwise candidates are ``partial``
+and never name a purchaser with confidence. Every score carries the reasons behind it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from puente.model.countries import alpha2
+from puente.store.tables import trace_guns, trace_keys
+from puente.trace.describe import calibre_key, make_key, model_key, type_key
+from puente.trace.items import Firearm
+from puente.trace.serials import (
+    MIN_LEGIBLE,
+    clean,
+    deletion_keys,
+    key_hash,
+    lookalikes,
+    one_edit,
+    read_serial,
+)
+
+THRESHOLD = 0.9
+AMBIGUITY = 0.05
+MAX_CANDIDATES = 5
+MAX_BLOCK = 2000  # a partial serial matching more guns than this is too vague to rank
+
+
+@dataclass
+class Candidate:
+    gun: dict[str, Any]  # the trace_guns row of the first retail purchase
+    score: float
+    reasons: list[dict[str, Any]] = field(default_factory=list)
+    sales: int = 1  # acquisitions of this gun the node holds
+
+    def to_dict(self) -> dict[str, Any]:
+        g = self.gun
+        return {
+            "acquisition": g["acquisition_id"],
+            "firearm": g["firearm_id"],
+            "serial": g["serial"],
+            "purchase_date": g["purchase_date"],
+            "score": round(self.score, 3),
+            "reasons": self.reasons,
+            "sales": self.sales,
+        }
+
+
+@dataclass(frozen=True)
+class Match:
+    status: str  # completed | partial | no_record
+    confidence: float
+    candidates: list[Candidate]
+    reasons: list[dict[str, Any]]
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+
+def _why(reason: str, weight: float = 0.0, **detail: Any) -> dict[str, Any]:
+    return {"reason": reason, "weight": round(weight, 3), **detail}
+
+
+def _rows(conn: Connection, gun: Firearm) -> tuple[list[dict[str, Any]], Any]:
+    reading = read_serial(gun.serial, gun.serial_partial)
+    make = make_key(gun.make)
+    if reading.partial:
+        if len(reading.prefix) < MIN_LEGIBLE:
+            return [], reading
+        query = select(trace_guns).where(
+            trace_guns.c.make_key == make,
+            trace_guns.c.serial_key.like(reading.folded + "%"),
+        )
+        if reading.length is not None:
+            query = query.where(func.length(trace_guns.c.serial_key) == reading.length)
+        rows = conn.execute(query.limit(MAX_BLOCK + 1)).mappings().all()
+        return [dict(r) for r in rows if reading.fits(r["serial_key"])], reading
+    hashes = [key_hash(make, k) for k in deletion_keys(reading.folded)]
+    ids = select(trace_keys.c.gun).where(trace_keys.c.h.in_(hashes))
+    query = select(trace_guns).where(trace_guns.c.id.in_(ids), trace_guns.c.make_key == make)
+    return [dict(r) for r in conn.execute(query).mappings()], reading
+
+
+def _serial_score(
+    reading: Any, read_text: str, row: dict[str, Any]
+) -> tuple[float, dict[str, Any]] | None:
+    key = row["serial_key"]
+    if reading.partial:
+        share = len(reading.prefix) / max(len(key), 1)
+        return 0.55 + 0.3 * share, _why(
+            "serial_partial", 0.55 + 0.3 * share, legible=len(reading.prefix), length=len(key)
+        )
+    if key == reading.folded:
+        if read_text == clean(row["serial"]):
+            return 1.0, _why("serial_exact", 1.0)
+        return 0.97, _why(
+            "serial_lookalike", 0.97, detail=", ".join(lookalikes(read_text, clean(row["serial"])))
+        )
+    edit = one_edit(reading.folded, key)
+    if edit is None:
+        return None
+    base = 0.93 if len(key) >= 7 else 0.88
+    return base, _why(f"serial_{edit[0]}", base, position=edit[1])
+
+
+def _adjust(gun: Firearm, row: dict[str, Any], reasons: list[dict[str, Any]]) -> float | None:
+    """The descriptive evidence: None excludes the candidate."""
+    delta = 0.0
+    cal = calibre_key(gun.caliber)
+    if cal and row["caliber_key"]:
+        if cal != row["caliber_key"]:
+            return None
+        delta += 0.01
+        reasons.append(_why("calibre_match", 0.01))
+    kind = type_key(gun.type)
+    if kind and row["type_key"] and kind != row["type_key"]:
+        delta -= 0.1
+        reasons.append(_why("type_mismatch", -0.1, given=kind, recorded=row["type_key"]))
+    model, recorded = model_key(gun.model), model_key(row["model"])
+    if model and recorded:
+        if model in recorded or recorded in model:
+            delta += 0.01
+            reasons.append(_why("model_match", 0.01))
+        else:
+            delta -= 0.1
+            reasons.append(_why("model_mismatch", -0.1, given=gun.model, recorded=row["model"]))
+    if gun.country and row["country"] and not _same_country(gun.country, row["country"]):
+        delta -= 0.1
+        reasons.append(_why("country_mismatch", -0.1))
+    return delta
+
+
+def _same_country(alpha3: str, stored: str) -> bool:
+
+    try:
+        return alpha2(alpha3).lower() == stored.lower()
+    except Exception:
+        return False
+
+
+def match(conn: Connection, gun: Firearm, recovered: str) -> Match:
+    """Rank the guns ``gun`` may be; ``recovered`` (ISO date) excludes later purchases."""
+    rows, reading = _rows(conn, gun)
+    if not reading.prefix or (reading.partial and len(reading.prefix) < MIN_LEGIBLE):
+        return Match("no_record", 0.0, [], [_why("serial_unreadable")])
+    if len(rows) > MAX_BLOCK:
+        return Match("partial", 0.0, [], [_why("serial_too_vague", count=len(rows))])
+    read_text = reading.prefix
+    groups: dict[tuple[str, str], Candidate] = {}
+    excluded = 0
+    for row in rows:
+        scored = _serial_score(reading, read_text, row)
+        if scored is None:
+            continue
+        reasons = [scored[1]]
+        delta = _adjust(gun, row, reasons)
+        if delta is None or row["purchase_date"] > recovered:
+            excluded += 1
+            continue
+        key = (row["make_key"], row["serial_key"])
+        cand = Candidate(row, max(0.0, min(1.0, scored[0] + delta)), reasons)
+        old = groups.get(key)
+        if old is None:
+            groups[key] = cand
+            continue
+        first = cand if row["purchase_date"] < old.gun["purchase_date"] else old
+        first.score, first.sales = max(cand.score, old.score), old.sales + 1
+        groups[key] = first
+    ranked = sorted(groups.values(), key=lambda c: (-c.score, c.gun["purchase_date"]))
+    notes = [_why("excluded", count=excluded)] if excluded else []
+    if not ranked:
+        return Match("no_record", 0.0, [], notes or [_why("no_candidate")])
+    confidence = ranked[0].score
+    if len(ranked) > 1 and ranked[1].score >= confidence - AMBIGUITY:
+        confidence = min(confidence, THRESHOLD - AMBIGUITY)
+        notes.append(_why("ambiguous", count=len(ranked)))
+    status = "completed" if confidence >= THRESHOLD else "partial"
+    return Match(status, round(confidence, 3), ranked[:MAX_CANDIDATES], notes)
