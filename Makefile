@@ -22,6 +22,7 @@ lint: install
 
 test: install lint
 	bash scripts/ensure-postgres.sh
+	bash scripts/ensure-chromium.sh
 	PUENTE_TEST_PG_URL=$(PG_URL) $(PY) -m pytest -q -m "not slow"
 
 bench-quick: install

@@ -50,6 +50,27 @@ def read_record(node: Node, user: User, rid: str) -> Record:
     return record
 
 
+def records_referencing(
+    node: Node, user: User, value: str, *, origin: str | None = None, limit: int = 200
+) -> list[Record]:
+    """Records within the user's clearance whose properties reference ``value`` (a record
+    id as the referencing record wrote it); audited like a search."""
+    with node.write() as conn:
+        found = records.referencing(
+            conn, value, max_level=user.clearance, origin=origin, limit=limit
+        )
+        sensitive = [r.id for r in found if r.markings.level >= AUDIT_LEVEL]
+        if sensitive:
+            node.audit.append(conn, user.username, "references", value[:200], {"ids": sensitive})
+    return found
+
+
+def set_language(node: Node, user: User, lang: str) -> None:
+    """A user's own language preference (every interface speaks it)."""
+    with node.write() as conn:
+        user_store.set_lang(conn, user.username, lang)
+
+
 def record_history(node: Node, user: User, rid: str) -> list[dict[str, Any]]:
     read_record(node, user, rid)
     with node.read() as conn:

@@ -39,6 +39,7 @@ class Settings(BaseModel):
     port: int = 8700
     max_upload_mb: int = 100
     token_days: int = 90
+    web_session_hours: float = Field(default=8.0, gt=0, le=24)  # idle expiry of UI sessions
     default_markings: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("country")
@@ -73,6 +74,7 @@ def _env_overrides() -> dict[str, Any]:
         "PUENTE_SECRET": "secret",
         "PUENTE_HOST": "host",
         "PUENTE_PORT": "port",
+        "PUENTE_WEB_SESSION_HOURS": "web_session_hours",
     }
     return {field: os.environ[var] for var, field in mapping.items() if os.environ.get(var)}
 

@@ -45,8 +45,8 @@ def demo(
     ),
 ) -> None:
     """Two demo nodes (MX and US) with example data, served side by side. / Demo."""
-    from puente.api.app import create_app
     from puente.demo import build_demo
+    from puente.web import create_web_app
 
     st = state(ctx)
     with errors(st):
@@ -78,9 +78,10 @@ def demo(
             if no_serve:
                 st.say("cli.demo_no_serve", path=str(result.directory))
                 return
-            apps = [Served(create_app(n.node), host, n.port) for n in result.nodes]
+            apps = [Served(create_web_app(n.node), host, n.port) for n in result.nodes]
             for item, served in zip(result.nodes, apps, strict=True):
                 st.say("cli.demo_docs", country=item.country, url=served.url + "/docs")
+                st.say("web.demo_open", country=item.country, url=served.url + "/ui/tour")
             st.say("cli.demo_stop")
             serve_all(apps, log_level="warning")
             st.say("cli.stopped")

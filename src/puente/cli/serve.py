@@ -106,14 +106,16 @@ def serve(
     port: int | None = typer.Option(None, "--port", help="Default: the node's setting (8700)"),
     log_level: str = typer.Option("info", "--log-level"),
 ) -> None:
-    """Serve this node's API and its documentation. / Sirve la API del nodo."""
-    from puente.api.app import create_app
+    """Serve this node's API, its documentation and its web UI (/ui/). / Sirve el nodo."""
+    from puente.web import create_web_app
 
     st = state(ctx)
     with errors(st):
         node = st.open_node()
         try:
-            where = Served(create_app(node), host or node.settings.host, port or node.settings.port)
+            where = Served(
+                create_web_app(node), host or node.settings.host, port or node.settings.port
+            )
             st.say("cli.serving", country=node.country, url=where.url, docs=where.url + "/docs")
             serve_all([where], log_level=log_level)
         finally:

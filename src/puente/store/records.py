@@ -290,3 +290,19 @@ def save(
 
 def count(conn: Connection) -> int:
     return int(conn.execute(text("SELECT COUNT(*) FROM records")).scalar_one())
+
+
+def referencing(
+    conn: Connection, value: str, *, max_level: int, origin: str | None = None, limit: int = 200
+) -> list[Record]:
+    """Records at or below ``max_level`` whose properties hold ``value`` as a whole value
+    (an entity reference to it): the reverse edges of the link chart. A scan of the
+    properties text; the network package replaces it with a graph index."""
+    needle = _dumps(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    query = select(records).where(
+        records.c.level <= max_level, records.c.properties.like(f"%{needle}%", escape="\\")
+    )
+    if origin:
+        query = query.where(records.c.origin == origin)
+    rows = conn.execute(query.order_by(records.c.id).limit(limit)).all()
+    return [_record(r) for r in rows]
