@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, or_, select
 
 from puente.errors import Conflict, InvalidInput, NotFound
 from puente.resolve.clusters import Pair, ordered
@@ -133,11 +133,13 @@ def in_force(conn: Connection, record_ids: list[str] | None = None) -> dict[Pair
         seen: set[int] = set()
         for i in range(0, len(record_ids), 400):
             chunk = record_ids[i : i + 400]
-            for col in (resolve_decisions.c.left_id, resolve_decisions.c.right_id):
-                for r in conn.execute(query.where(col.in_(chunk))):
-                    if r.id not in seen:
-                        seen.add(r.id)
-                        rows.append(_row(r))
+            where = or_(
+                resolve_decisions.c.left_id.in_(chunk), resolve_decisions.c.right_id.in_(chunk)
+            )
+            for r in conn.execute(query.where(where)):
+                if r.id not in seen:
+                    seen.add(r.id)
+                    rows.append(_row(r))
         rows.sort(key=lambda d: d.id)
     undone = {d.undoes for d in rows if d.undoes is not None}
     out: dict[Pair, Decision] = {}

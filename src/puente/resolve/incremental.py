@@ -54,18 +54,17 @@ def recluster(
     new record → cluster mapping it wrote."""
     seeds = sorted(set(record_ids))
     before = state.clusters_of(conn, seeds)
-    pool = set(seeds)
-    for ms in state.members(conn, sorted(set(before.values()))).values():
-        pool.update(ms)
-    existing = set(state.features_of(conn, sorted(pool)))
-    pool &= existing
+    previous: dict[str, str] = {}
+    for cid, ms in state.members(conn, sorted(set(before.values()))).items():
+        previous.update(dict.fromkeys(ms, cid))
+    pool = set(seeds) | set(previous)
     ids = sorted(pool)
     edges = [(a, b, w) for a, b, w in state.pairs_touching(conn, ids) if a in pool and b in pool]
     same, not_same = decisions.split(decisions.in_force(conn, ids))
     comps = cluster(ids, edges, thresholds.weight(thresholds.link), same, not_same)
-    previous = state.clusters_of(conn, ids)
     mapping = assign_ids(comps, previous)
-    state.write_clusters(conn, group, mapping)
+    changed = {r: c for r, c in mapping.items() if previous.get(r) != c}
+    state.write_clusters(conn, group, changed)
     return mapping
 
 

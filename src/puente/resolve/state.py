@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection, delete, func, or_, select
 
 from puente.resolve.features import GROUPS, Row
 from puente.resolve.model import KEY_CAP, Trained
@@ -136,8 +136,11 @@ def drop_record(conn: Connection, rid: str, keep_cluster: bool = False) -> None:
     tables = [resolve_features, resolve_keys] + ([] if keep_cluster else [resolve_clusters])
     for table in tables:
         conn.execute(delete(table).where(table.c.record_id == rid))
-    conn.execute(delete(resolve_pairs).where(resolve_pairs.c.left_id == rid))
-    conn.execute(delete(resolve_pairs).where(resolve_pairs.c.right_id == rid))
+    conn.execute(
+        delete(resolve_pairs).where(
+            or_(resolve_pairs.c.left_id == rid, resolve_pairs.c.right_id == rid)
+        )
+    )
 
 
 def put_record(
@@ -198,9 +201,9 @@ def pairs_touching(conn: Connection, ids: Sequence[str]) -> list[tuple[str, str,
     cols = (resolve_pairs.c.left_id, resolve_pairs.c.right_id, resolve_pairs.c.weight)
     for i in range(0, len(ids), 400):
         chunk = ids[i : i + 400]
-        for col in (resolve_pairs.c.left_id, resolve_pairs.c.right_id):
-            for a, b, w in conn.execute(select(*cols).where(col.in_(chunk))):
-                out[(a, b)] = float(w)
+        where = or_(resolve_pairs.c.left_id.in_(chunk), resolve_pairs.c.right_id.in_(chunk))
+        for a, b, w in conn.execute(select(*cols).where(where)):
+            out[(a, b)] = float(w)
     return [(a, b, w) for (a, b), w in out.items()]
 
 
