@@ -223,6 +223,13 @@ def page(conn: Connection, partner: str, after: int, limit: int) -> tuple[list[s
     return lines, int(head or 0)
 
 
+def backlog(conn: Connection, partner: str) -> int:
+    """Changes the builder has not looked at yet for ``partner`` (an upper bound on the
+    entries still to come beyond the feed's head)."""
+    newest = conn.execute(select(func.max(changes.c.seq))).scalar()
+    return max(0, int(newest or 0) - feed_state(conn, partner).change_seq)
+
+
 def acknowledge(conn: Connection, partner: str, applied: int) -> None:
     """Record how far the partner says it has applied (what it asks ``after``)."""
     conn.execute(

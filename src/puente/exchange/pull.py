@@ -34,7 +34,7 @@ from puente.node import Node
 
 PAGE = 5000
 # Backlog (entries) above which verification moves to its own process.
-PROCESS_BACKLOG = 20_000
+PROCESS_BACKLOG = 10_000
 
 
 @dataclass
@@ -100,6 +100,7 @@ def sync(
     with node.read() as conn:
         report.cursor = cursor(conn, partner.code)
     fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"pull-{partner.code}")
+    fetching: Future[tuple[str, int, int]]
     verifier: Executor | None = None
 
     def verify(text: str, after: Cursor) -> Future[Outcome]:
@@ -108,8 +109,8 @@ def sync(
         return verifier.submit(verify_job, *args)
 
     try:
-        text, report.head = remote.page(report.cursor.seq, page_size)
-        if report.head - report.cursor.seq > PROCESS_BACKLOG:
+        text, report.head, backlog = remote.page(report.cursor.seq, page_size)
+        if report.head - report.cursor.seq + backlog > PROCESS_BACKLOG:
             spawn = multiprocessing.get_context("spawn")
             verifier = ProcessPoolExecutor(max_workers=1, mp_context=spawn)
         else:
@@ -127,7 +128,7 @@ def sync(
             last = Cursor(entries[-1].seq, entries[-1].hash)
             complete = len(entries) < page_size and last.seq >= report.head
             if not complete:
-                text, report.head = fetching.result()
+                text, report.head, _ = fetching.result()
                 checking = verify(text, last)
                 fetched_to = last.seq + _count(text)
                 fetching = fetcher.submit(remote.page, fetched_to, page_size)

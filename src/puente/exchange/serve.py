@@ -54,14 +54,15 @@ def authenticate(
         raise
 
 
-def feed_page(node: Node, partner: str, after: int, limit: int) -> tuple[str, int]:
-    """Wire text of the page after ``after`` and the feed's head seq."""
+def feed_page(node: Node, partner: str, after: int, limit: int) -> tuple[str, int, int]:
+    """Wire text of the page after ``after``, the feed's head seq and its backlog."""
     if after < 0 or not 1 <= limit <= MAX_PAGE:
         raise InvalidInput("exchange.bad_page", limit=MAX_PAGE)
     feed.extend(node, partner, until_seq=after + limit)
     with node.read() as conn:
         lines, head = feed.page(conn, partner, after, limit)
-    return "\n".join(lines), head
+        pending = feed.backlog(conn, partner)
+    return "\n".join(lines), head, pending
 
 
 def ledger_view(node: Node, partner: str, sent_at: int) -> dict[str, object]:

@@ -37,11 +37,14 @@ def feed(
     limit: Annotated[int, Query(ge=1, le=serve.MAX_PAGE)] = 5000,
 ) -> PlainTextResponse:
     """Entries of this node's feed to the calling partner after ``after``: one line
-    ``<base64 Ed25519 signature> <canonical JSON body>`` each; header ``X-Puente-Head``
-    is the feed's newest seq."""
+    ``<base64 Ed25519 signature> <canonical JSON body>`` each; headers ``X-Puente-Head``
+    (the feed's newest seq) and ``X-Puente-Backlog`` (changes not yet turned into
+    entries: an upper bound on what is still to come)."""
     partner = _partner(request, node, after)
-    text, head = serve.feed_page(node, partner, after, limit)
-    return PlainTextResponse(text, headers={"X-Puente-Head": str(head)})
+    text, head, backlog = serve.feed_page(node, partner, after, limit)
+    return PlainTextResponse(
+        text, headers={"X-Puente-Head": str(head), "X-Puente-Backlog": str(backlog)}
+    )
 
 
 @router.get("/ledger")
