@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, or_, select, update
 
 from puente.access import require_role
-from puente.errors import Conflict, Forbidden, InvalidInput, NotFound
+from puente.errors import Conflict, InvalidInput, NotFound
 from puente.model.canonical import canonical_bytes
 from puente.node import Node
 from puente.store.audit import now
@@ -40,7 +40,7 @@ BATCH = 500
 MAX_NOTE = 2000
 
 
-def _checked_id(request_id: Any, partner: str) -> str:
+def checked_id(request_id: Any, partner: str) -> str:
     m = REQUEST_ID.match(str(request_id))
     if m is None or m.group(1) != partner:
         raise InvalidInput("trace.bad_request_id", value=str(request_id)[:80])
@@ -51,7 +51,7 @@ def receive(node: Node, partner: str, payload: Any) -> dict[str, Any]:
     """Store a partner's request (items ``received``); answers the items' statuses."""
     if not isinstance(payload, dict):
         raise InvalidInput("trace.bad_body")
-    rid = _checked_id(payload.get("request"), partner)
+    rid = checked_id(payload.get("request"), partner)
     seizure = str(payload.get("seizure") or "")[:200]
     items = parse_items(payload.get("items") or [], file=rid)
     body_digest = digest(canonical_bytes(payload))
@@ -188,7 +188,7 @@ def _set(conn: Connection, row: Any, status: str, result: dict[str, Any]) -> Non
     )
 
 
-def _item(conn: Connection, rid: str, item: int, partner: str = "") -> Any:
+def item_row(conn: Connection, rid: str, item: int, partner: str = "") -> Any:
     query = (
         select(trace_items, trace_requests.c.partner)
         .join(
@@ -227,71 +227,6 @@ def results_for(node: Node, partner: str, rid: str) -> dict[str, Any]:
         named = sum(1 for i in items if i.get("purchaser"))
         node.audit.append(conn, partner, "trace_results_sent", rid, {"purchasers": named})
     return {"request": rid, "status": overall(i["status"] for i in items), "items": items}
-
-
-def ask_step2(node: Node, partner: str, payload: Any) -> dict[str, Any]:
-    """A partner asks for the purchaser's identity of one completed item."""
-    if not isinstance(payload, dict) or not isinstance(payload.get("item"), int):
-        raise InvalidInput("trace.bad_body")
-    rid = _checked_id(payload.get("request"), partner)
-    why = str(payload.get("justification") or "").strip()
-    if not why or len(why) > MAX_NOTE:
-        raise InvalidInput("trace.bad_justification", limit=MAX_NOTE)
-    with node.write() as conn:
-        row = _item(conn, rid, payload["item"], partner)
-        if row.status != "completed":
-            raise Conflict("trace.step2_not_completed", id=rid, item=row.item)
-        if row.step2 in ("requested", "approved"):
-            return {"request": rid, "item": row.item, "step2": row.step2}
-        _step2(conn, row, "requested", why)
-        node.audit.append(conn, partner, "trace_step2_requested", f"{rid}/{row.item}", {})
-    return {"request": rid, "item": row.item, "step2": "requested"}
-
-
-def decide_step2(
-    node: Node, user: User, rid: str, item: int, approve: bool, note: str = ""
-) -> dict[str, Any]:
-    """The releasing officer approves or refuses a pending step-2 request."""
-    require_role(user, "releasing_officer")
-    if len(note) > MAX_NOTE:
-        raise InvalidInput("trace.bad_justification", limit=MAX_NOTE)
-    with node.write() as conn:
-        row = _item(conn, rid, item)
-        if row.step2 != "requested":
-            raise Conflict("trace.step2_not_pending", id=rid, item=item)
-        decision = "approved" if approve else "refused"
-        result = json.loads(row.result)
-        if approve and result.get("purchaser_id"):
-            level = _level(conn, result["purchaser_id"])
-            if level > user.clearance:
-                raise Forbidden("error.clearance", id=result["purchaser_id"])
-        _step2(conn, row, decision, (row.step2_note + "\n" + note).strip())
-        node.audit.append(
-            conn,
-            user.username,
-            f"trace_step2_{decision}",
-            f"{rid}/{item}",
-            {"partner": row.partner},
-        )
-    return {"request": rid, "item": item, "step2": decision}
-
-
-def _level(conn: Connection, rid: str) -> int:
-    from puente.store import records as record_store
-
-    return record_store.get(conn, rid).markings.level
-
-
-def _step2(conn: Connection, row: Any, state: str, note: str) -> None:
-    conn.execute(
-        update(trace_items)
-        .where(
-            trace_items.c.direction == "in",
-            trace_items.c.request_id == row.request_id,
-            trace_items.c.item == row.item,
-        )
-        .values(step2=state, step2_note=note[: MAX_NOTE * 2], updated_at=now())
-    )
 
 
 def pending(node: Node, user: User) -> list[dict[str, Any]]:

@@ -114,7 +114,7 @@ def _serial_score(
     edit = one_edit(reading.folded, key)
     if edit is None:
         return None
-    base = 0.93 if len(key) >= 7 else 0.88
+    base = 0.9 if len(key) >= 7 else 0.86
     return base, _why(f"serial_{edit[0]}", base, position=edit[1])
 
 
@@ -189,5 +189,8 @@ def match(conn: Connection, gun: Firearm, recovered: str) -> Match:
     if len(ranked) > 1 and ranked[1].score >= confidence - AMBIGUITY:
         confidence = min(confidence, THRESHOLD - AMBIGUITY)
         notes.append(_why("ambiguous", count=len(ranked)))
-    status = "completed" if confidence >= THRESHOLD else "partial"
-    return Match(status, round(confidence, 3), ranked[:MAX_CANDIDATES], notes)
+    if confidence >= THRESHOLD:
+        return Match(
+            "completed", round(confidence, 3), ranked[:MAX_CANDIDATES], ranked[0].reasons + notes
+        )
+    return Match("partial", round(confidence, 3), ranked[:MAX_CANDIDATES], notes)

@@ -10,11 +10,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from puente.api.deps import NodeDep, UserDep
 from puente.api.routers.common import error_responses
 from puente.exchange import serve
-from puente.trace import chains, inbound, indicators, requests, wire
+from puente.node import Node
+from puente.trace import chains, inbound, indicators, requests, seizure, step2, wire
 
 router = APIRouter(prefix="/trace", tags=["trace"])
 RequestId = Annotated[str, Path(description="Trace request id", max_length=64)]
@@ -46,7 +48,7 @@ def create(node: NodeDep, user: UserDep, body: TraceIn) -> dict[str, Any]:
     """Items given, or every gun of the Recovery record ``recovery`` (a seizure)."""
     rows: list[Any] = list(body.items)
     if body.recovery:
-        rows = list(requests.from_recovery(node, user, body.recovery, body.partner))
+        rows = list(seizure.from_recovery(node, user, body.recovery, body.partner))
     return requests.create(node, user, body.partner, rows, body.seizure or body.recovery)
 
 
@@ -72,7 +74,7 @@ def results(node: NodeDep, user: UserDep, rid: RequestId, refresh: bool = False)
     summary="Step-2 request / Solicitud paso 2",
     responses=error_responses(400, 401, 403, 404, 409),
 )
-def step2(node: NodeDep, user: UserDep, rid: RequestId, item: ItemNo, body: Step2In) -> Any:
+def ask_step2(node: NodeDep, user: UserDep, rid: RequestId, item: ItemNo, body: Step2In) -> Any:
     return requests.step2(node, user, rid, item, body.justification)
 
 
@@ -108,7 +110,7 @@ def inbound_list(node: NodeDep, user: UserDep) -> list[dict[str, Any]]:
 def decide(
     node: NodeDep, user: UserDep, rid: RequestId, item: ItemNo, body: DecisionIn
 ) -> dict[str, Any]:
-    return inbound.decide_step2(node, user, rid, item, body.approve, body.note)
+    return step2.decide_step2(node, user, rid, item, body.approve, body.note)
 
 
 @router.get(
@@ -132,7 +134,7 @@ def chain_edges(node: NodeDep, user: UserDep) -> list[dict[str, Any]]:
 # --- partner-facing: signed node-to-node requests -----------------------------------
 
 
-def _partner(request: Request, node: NodeDep) -> str:
+def _partner(request: Request, node: Node) -> str:
     return serve.authenticate(
         node,
         method=request.method,
@@ -150,6 +152,10 @@ def _partner(request: Request, node: NodeDep) -> str:
 )
 async def partner_request(request: Request, node: NodeDep) -> dict[str, Any]:
     body = await request.body()
+    return await run_in_threadpool(_receive, request, node, body)
+
+
+def _receive(request: Request, node: Node, body: bytes) -> dict[str, Any]:
     partner = _partner(request, node)
     return inbound.receive(node, partner, wire.body_of(request.query_params, body))
 
@@ -173,5 +179,9 @@ def partner_results(
 )
 async def partner_step2(request: Request, node: NodeDep) -> dict[str, Any]:
     body = await request.body()
+    return await run_in_threadpool(_ask, request, node, body)
+
+
+def _ask(request: Request, node: Node, body: bytes) -> dict[str, Any]:
     partner = _partner(request, node)
-    return inbound.ask_step2(node, partner, wire.body_of(request.query_params, body))
+    return step2.ask_step2(node, partner, wire.body_of(request.query_params, body))
