@@ -66,6 +66,7 @@ from puente.cli import demo as _demo  # noqa: E402
 from puente.cli import exchange as _exchange  # noqa: E402
 from puente.cli import load as _load  # noqa: E402
 from puente.cli import records as _records  # noqa: E402
+from puente.cli import resolve as _resolve  # noqa: E402
 from puente.cli import serve as _serve  # noqa: E402
 from puente.cli import trace as _trace  # noqa: E402
 from puente.cli import users as _users  # noqa: E402
@@ -84,6 +85,7 @@ app.command("sync")(_exchange.sync_cmd)
 app.add_typer(_exchange.ledger_app, name="ledger")
 app.add_typer(_exchange.export_app, name="export")
 app.add_typer(_scenario_app, name="scenario")
+_resolve.register(app)
 app.add_typer(_trace.trace_app, name="trace")
 
 
