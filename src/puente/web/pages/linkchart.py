@@ -111,7 +111,7 @@ class Chart:
                     "draggable": True,
                     "edgeSymbol": ["none", "arrow"],
                     "label": {"show": True, "position": "right"},
-                    "force": {"repulsion": 260, "edgeLength": 90},
+                    "force": {"repulsion": 260, "edgeLength": 90, "layoutAnimation": False},
                     "categories": [
                         {
                             "name": t("web.community", n=i + 1),

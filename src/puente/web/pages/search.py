@@ -87,8 +87,11 @@ def search_page(ctx: PageCtx) -> None:
         more = ui.button(ctx.t("web.more")).props("flat")
         more.set_visibility(False)
     shown: list[Hit] = []
+    asked = [0]  # number of the newest query: an older answer arriving late is dropped
 
     async def refresh(append: bool = False) -> None:
+        asked[0] += 1
+        mine = asked[0]
         query = SearchQuery(
             q=str(q.value or "").strip()[:200],
             schemata=list(schemata.value or []),
@@ -101,6 +104,8 @@ def search_page(ctx: PageCtx) -> None:
             offset=len(shown) if append else 0,
         )
         hits, has_more = await work(access.search_records, ctx.node, ctx.user, query)
+        if mine != asked[0]:
+            return
         if not append:
             shown.clear()
         shown.extend(hits)
