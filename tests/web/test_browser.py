@@ -6,6 +6,7 @@ a screenshot of each page."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from tests.web.conftest import Site, login
@@ -75,7 +76,7 @@ def test_analyst_searches_opens_a_record_and_expands_the_link_chart(site: Site, 
 
     with page.expect_download() as download:
         page.get_by_test_id("export-graphml").click()
-    text = open(download.value.path(), encoding="utf-8").read()
+    text = Path(download.value.path()).read_text("utf-8")
     assert "mex-arma-0001" in text and "<graphml" in text
 
 
