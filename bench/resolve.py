@@ -92,36 +92,59 @@ def plain_febrl(dfs: list[pd.DataFrame], link: bool) -> pd.DataFrame:
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
     if link:
-        rules = [block_on("given_name", "surname"),
-                 "l.given_name = r.surname and l.surname = r.given_name",
-                 block_on("date_of_birth"), block_on("soc_sec_id"),
-                 block_on("state", "address_1"), block_on("street_number", "address_1"),
-                 block_on("postcode")]  # fmt: skip
-        comps = [cl.NameComparison("given_name").configure(term_frequency_adjustments=True),
-                 cl.NameComparison("surname").configure(term_frequency_adjustments=True),
-                 cl.DateOfBirthComparison("date_of_birth", input_is_string=True,
-                                          datetime_format="%Y%m%d", invalid_dates_as_null=True),
-                 cl.DamerauLevenshteinAtThresholds("soc_sec_id", [1, 2]),
-                 cl.ExactMatch("street_number").configure(term_frequency_adjustments=True),
-                 cl.DamerauLevenshteinAtThresholds("postcode", [1, 2]).configure(
-                     term_frequency_adjustments=True)]  # fmt: skip
+        rules = [
+            block_on("given_name", "surname"),
+            "l.given_name = r.surname and l.surname = r.given_name",
+            block_on("date_of_birth"),
+            block_on("soc_sec_id"),
+            block_on("state", "address_1"),
+            block_on("street_number", "address_1"),
+            block_on("postcode"),
+        ]
+        comps = [
+            cl.NameComparison("given_name").configure(term_frequency_adjustments=True),
+            cl.NameComparison("surname").configure(term_frequency_adjustments=True),
+            cl.DateOfBirthComparison(
+                "date_of_birth",
+                input_is_string=True,
+                datetime_format="%Y%m%d",
+                invalid_dates_as_null=True,
+            ),
+            cl.DamerauLevenshteinAtThresholds("soc_sec_id", [1, 2]),
+            cl.ExactMatch("street_number").configure(term_frequency_adjustments=True),
+            cl.DamerauLevenshteinAtThresholds("postcode", [1, 2]).configure(
+                term_frequency_adjustments=True
+            ),
+        ]
         determ = [block_on("soc_sec_id"), block_on("given_name", "surname", "date_of_birth")]
     else:
-        rules = [block_on(c) for c in
-                 ("soc_sec_id", "given_name", "surname", "date_of_birth", "postcode")]  # fmt: skip
-        comps = [cl.NameComparison("given_name"), cl.NameComparison("surname"),
-                 cl.DateOfBirthComparison("date_of_birth", input_is_string=True,
-                                          datetime_format="%Y%m%d"),
-                 cl.DamerauLevenshteinAtThresholds("soc_sec_id", [2]),
-                 cl.ExactMatch("street_number").configure(term_frequency_adjustments=True),
-                 cl.ExactMatch("postcode").configure(term_frequency_adjustments=True)]  # fmt: skip
-        determ = [block_on("soc_sec_id"), block_on("given_name", "surname", "date_of_birth"),
-                  "l.given_name = r.surname and l.surname = r.given_name "
-                  "and l.date_of_birth = r.date_of_birth"]  # fmt: skip
-    settings = SettingsCreator(unique_id_column_name="rec_id",
-                               link_type="link_only" if link else "dedupe_only",
-                               blocking_rules_to_generate_predictions=rules, comparisons=comps,
-                               retain_intermediate_calculation_columns=True)  # fmt: skip
+        rules = [
+            block_on(c)
+            for c in ("soc_sec_id", "given_name", "surname", "date_of_birth", "postcode")
+        ]
+        comps = [
+            cl.NameComparison("given_name"),
+            cl.NameComparison("surname"),
+            cl.DateOfBirthComparison(
+                "date_of_birth", input_is_string=True, datetime_format="%Y%m%d"
+            ),
+            cl.DamerauLevenshteinAtThresholds("soc_sec_id", [2]),
+            cl.ExactMatch("street_number").configure(term_frequency_adjustments=True),
+            cl.ExactMatch("postcode").configure(term_frequency_adjustments=True),
+        ]
+        determ = [
+            block_on("soc_sec_id"),
+            block_on("given_name", "surname", "date_of_birth"),
+            "l.given_name = r.surname and l.surname = r.given_name "
+            "and l.date_of_birth = r.date_of_birth",
+        ]
+    settings = SettingsCreator(
+        unique_id_column_name="rec_id",
+        link_type="link_only" if link else "dedupe_only",
+        blocking_rules_to_generate_predictions=rules,
+        comparisons=comps,
+        retain_intermediate_calculation_columns=True,
+    )
     api = DuckDBAPI()
     frames = [api.register(d.drop(columns=["cluster"])) for d in dfs]
     lk = Linker(frames if link else frames[0], settings, log_level=None)
@@ -200,23 +223,34 @@ def plain_scenario(ids: list[str], props: list[dict[str, Any]]) -> pd.DataFrame:
     import splink.comparison_library as cl
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
-    df = pd.DataFrame({
-        "unique_id": ids,
-        "first_name": [_first(p, "firstName") for p in props],
-        "surname": [_first(p, "lastName") for p in props],
-        "dob": [_first(p, "birthDate") for p in props],
-        "id_number": [_first(p, "idNumber", "socialSecurityNumber", "passportNumber") for p in props],
-        "phone": [_first(p, "phone") for p in props],
-    })  # fmt: skip
+    df = pd.DataFrame(
+        {
+            "unique_id": ids,
+            "first_name": [_first(p, "firstName") for p in props],
+            "surname": [_first(p, "lastName") for p in props],
+            "dob": [_first(p, "birthDate") for p in props],
+            "id_number": [
+                _first(p, "idNumber", "socialSecurityNumber", "passportNumber") for p in props
+            ],
+            "phone": [_first(p, "phone") for p in props],
+        }
+    )
     settings = SettingsCreator(
         link_type="dedupe_only",
-        comparisons=[cl.NameComparison("first_name"), cl.NameComparison("surname"),
-                     cl.DateOfBirthComparison("dob", input_is_string=True),
-                     cl.ExactMatch("id_number"), cl.ExactMatch("phone")],
-        blocking_rules_to_generate_predictions=[block_on("first_name", "surname"),
-                                                block_on("dob"), block_on("id_number"),
-                                                block_on("phone")],
-    )  # fmt: skip
+        comparisons=[
+            cl.NameComparison("first_name"),
+            cl.NameComparison("surname"),
+            cl.DateOfBirthComparison("dob", input_is_string=True),
+            cl.ExactMatch("id_number"),
+            cl.ExactMatch("phone"),
+        ],
+        blocking_rules_to_generate_predictions=[
+            block_on("first_name", "surname"),
+            block_on("dob"),
+            block_on("id_number"),
+            block_on("phone"),
+        ],
+    )
     lk = Linker(DuckDBAPI().register(df), settings, log_level=None)
     lk.training.estimate_probability_two_random_records_match(
         [block_on("id_number"), block_on("first_name", "surname", "dob")], recall=0.8
@@ -285,8 +319,9 @@ def incremental(size: int, seed: int, new: int = 200) -> dict[str, Any]:
     def write(items: list[tuple[str, dict[str, Any]]]) -> None:
         batch = []
         for rid, p in items:
-            r, schema, clean, _problems = validate_entity({"id": rid, "schema": "Person",
-                                                           "properties": p})  # fmt: skip
+            r, schema, clean, _problems = validate_entity(
+                {"id": rid, "schema": "Person", "properties": p}
+            )
             batch.append(records.prepare(r, schema, clean, node.default_markings))
         with node.write() as conn:
             records.write_batch(conn, batch, origin="MEX", actor="bench")
@@ -300,16 +335,88 @@ def incremental(size: int, seed: int, new: int = 200) -> dict[str, Any]:
     report = resolve_changes(node, "Person")
     lat = sorted(report.latencies_ms)
     node.close()
-    return {"base_records": len(items) - new, "full_run_s": full, "new": report.resolved,
-            "p50_ms": lat[len(lat) // 2], "p90_ms": lat[int(len(lat) * 0.9)]}  # fmt: skip
+    return {
+        "base_records": len(items) - new,
+        "full_run_s": full,
+        "new": report.resolved,
+        "p50_ms": lat[len(lat) // 2],
+        "p90_ms": lat[int(len(lat) * 0.9)],
+    }
+
+
+def _test_model() -> Any:
+    """The synthetic population of the resolution tests (one person → 1–3 records)."""
+    import importlib
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    return importlib.import_module("tests.resolve.test_model")
 
 
 def synthetic_rows(n: int, seed: int) -> tuple[list[str], list[Row]]:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from tests.resolve.test_model import population
-
-    ids, rows, _ = population(int(n / 1.75), seed)
+    ids, rows, _ = _test_model().population(int(n / 1.75), seed)
     return ids, rows
+
+
+def incremental_child(n: int, new: int = 200) -> None:
+    """p50 of incremental resolution against ``n`` resolved synthetic persons: the
+    node's resolution tables are filled directly (features, keys, singleton clusters,
+    a model trained on a 50k sample), then ``new`` records arrive through the store."""
+    import random
+
+    from puente.node import init_node
+    from puente.resolve import state
+    from puente.resolve.clusters import fresh_id
+    from puente.resolve.incremental import resolve_changes
+    from puente.resolve.model import Trained, tf_tables
+    from puente.store import records
+
+    ids, rows = synthetic_rows(n, 5)
+    sample = min(len(ids), 50_000)
+    trained, _ = run(PERSON, ids[:sample], rows[:sample], threshold_weight=10.0)
+    keys = key_table(PERSON, rows)
+    trained = Trained(
+        "Person", trained.settings, tf_tables(PERSON, frame(PERSON, ids, rows, keys)), len(ids)
+    )
+    node = init_node(Path(tempfile.mkdtemp()) / "mx", "MX")
+    t0 = time.perf_counter()
+    with node.write() as conn:
+        state.replace_group(
+            conn, "Person", ids, [1] * len(ids), rows, keys, [], {r: fresh_id([r]) for r in ids}
+        )
+        state.save_model(conn, trained, state.max_seq(conn))
+    load_s = time.perf_counter() - t0
+    rng = random.Random(9)
+    from faker import Faker
+
+    fake = Faker("es_MX")
+    fake.seed_instance(9)
+    batch = []
+    for i in range(new):  # new people and new records of people like those already held
+        person = {
+            "given": fake.first_name(),
+            "father": fake.last_name(),
+            "mother": fake.last_name(),
+            "alias": "El Güero",
+            "dob": fake.date_of_birth(minimum_age=18, maximum_age=70).isoformat(),
+            "id": str(10**8 + i),
+        }
+        props = _test_model()._variant(rng, person)
+        batch.append(records.prepare(f"new-{i}", "Person", props, node.default_markings))
+    with node.write() as conn:
+        records.write_batch(conn, batch, origin="USA", actor="bench")
+    report = resolve_changes(node, "Person")
+    lat = sorted(report.latencies_ms)
+    node.close()
+    print(
+        json.dumps(
+            {
+                "base_records": len(ids),
+                "load_tables_s": round(load_s, 1),
+                "p50_ms": round(lat[len(lat) // 2], 2),
+                "p90_ms": round(lat[int(len(lat) * 0.9)], 2),
+            }
+        )
+    )
 
 
 def scale_child(n: int) -> None:
@@ -320,9 +427,29 @@ def scale_child(n: int) -> None:
     _, pred = run(PERSON, ids, rows, threshold_weight=0.0)
     secs = time.perf_counter() - t1
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"records": len(ids), "generate_s": round(gen, 1),
-                      "resolve_s": round(secs, 1), "pairs": len(pred),
-                      "peak_mb": round(peak)}))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "records": len(ids),
+                "generate_s": round(gen, 1),
+                "resolve_s": round(secs, 1),
+                "pairs": len(pred),
+                "peak_mb": round(peak),
+            }
+        )
+    )
+
+
+def _child(flag: str, n: int) -> dict[str, Any]:
+    proc = subprocess.run(
+        [sys.executable, __file__, flag, str(n)], capture_output=True, text=True, check=False
+    )
+    line = (proc.stdout.strip().splitlines() or ["{}"])[-1]
+    stats: dict[str, Any] = (
+        json.loads(line) if line.startswith("{") else {"error": proc.stderr[-300:]}
+    )
+    print(flag, n, json.dumps(stats), file=sys.stderr)
+    return stats
 
 
 def main() -> None:
@@ -330,9 +457,13 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--size", type=int, default=0, help="scenario size (records)")
     ap.add_argument("--scale-child", type=int, default=0, help=argparse.SUPPRESS)
+    ap.add_argument("--incremental-child", type=int, default=0, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.scale_child:
         scale_child(args.scale_child)
+        return
+    if args.incremental_child:
+        incremental_child(args.incremental_child)
         return
     size = args.size or (20_000 if args.quick else 100_000)
     f3, f4 = febrl("febrl3"), febrl("febrl4")
@@ -343,27 +474,30 @@ def main() -> None:
     inc = incremental(size, 2)
     print("incremental", json.dumps(inc), file=sys.stderr)
     result: dict[str, Any] = {
-        "febrl3_f1": round(f3["ours"]["f1"], 4), "febrl3_f1_splink": round(f3["splink"]["f1"], 4),
-        "febrl4_f1": round(f4["ours"]["f1"], 4), "febrl4_f1_splink": round(f4["splink"]["f1"], 4),
+        "febrl3_f1": round(f3["ours"]["f1"], 4),
+        "febrl3_f1_splink": round(f3["splink"]["f1"], 4),
+        "febrl4_f1": round(f4["ours"]["f1"], 4),
+        "febrl4_f1_splink": round(f4["splink"]["f1"], 4),
         "time_ratio_vs_splink": round(
             (f3["ours"]["seconds"] + f4["ours"]["seconds"])
-            / (f3["splink"]["seconds"] + f4["splink"]["seconds"]), 3),
+            / (f3["splink"]["seconds"] + f4["splink"]["seconds"]),
+            3,
+        ),
         "scenario_records": sc["records"],
         "scenario_precision": round(sc["ours"]["precision"], 4),
         "scenario_recall": round(sc["ours"]["recall"], 4),
-        "scenario_f1": round(sc["ours"]["f1"], 4), "scenario_f1_splink": round(sc["splink"]["f1"], 4),
+        "scenario_f1": round(sc["ours"]["f1"], 4),
+        "scenario_f1_splink": round(sc["splink"]["f1"], 4),
         "scenario_b3_f1": round(sc["ours"]["b3_f1"], 4),
         "scenario_b3_f1_splink": round(sc["splink"]["b3_f1"], 4),
         "incremental_p50_ms": round(inc["p50_ms"], 2),
         "incremental_base_records": inc["base_records"],
-    }  # fmt: skip
+    }
     if not args.quick:
+        stats = _child("--incremental-child", 1_000_000)
+        result["incremental_1m_p50_ms"] = stats.get("p50_ms")
         for n in (1_000_000, 5_000_000):
-            proc = subprocess.run([sys.executable, __file__, "--scale-child", str(n)],
-                                  capture_output=True, text=True, check=False)  # fmt: skip
-            line = (proc.stdout.strip().splitlines() or ["{}"])[-1]
-            stats = json.loads(line) if line.startswith("{") else {"error": proc.stderr[-300:]}
-            print("scale", n, json.dumps(stats), file=sys.stderr)
+            stats = _child("--scale-child", n)
             key = f"scale_{n // 1_000_000}m"
             result[f"{key}_s"] = stats.get("resolve_s")
             result[f"{key}_peak_mb"] = stats.get("peak_mb")

@@ -2,10 +2,12 @@
 
 Invariant: after ``resolve_changes`` the group's state covers every change up to the
 stored cursor, exactly as the batch run would store it for those records (same blocking
-keys, same model through ``explain.Scorer``); only the clusters a change touches are
-re-clustered (its old cluster and the clusters of its linked candidates), with the
-same rules and id inheritance as a full run (``clusters``). Each batch of changes and
-the cursor that covers it are written in one transaction.
+keys, same model through ``explain.Scorer``; of a record's candidates the
+``MAX_CANDIDATES`` sharing the most keys are scored, which bounds latency); only the
+clusters a change touches are re-clustered (its old cluster and the clusters of its
+linked candidates), with the same rules and id inheritance as a full run
+(``clusters``). Each batch of changes and the cursor that covers it are written in one
+transaction.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from puente.resolve.clusters import assign_ids, cluster, ordered
 from puente.resolve.explain import Scorer, probability
 from puente.resolve.features import GROUPS, extract, group_of
 from puente.resolve.pipeline import THRESHOLDS, Thresholds
+
+MAX_CANDIDATES = 200  # scored per record: those sharing the most blocking keys
 
 
 @dataclass
@@ -86,7 +90,8 @@ def resolve_record(
     _, version, props = current
     row = extract(group, props)
     keys = sorted(set(scorer.profile.block_keys(row)))
-    found = sorted(state.candidates(conn, group, keys) - {rid})
+    found = [c for c in state.candidates(conn, group, keys, limit=MAX_CANDIDATES + 1) if c != rid]
+    found = found[:MAX_CANDIDATES]
     feats = state.features_of(conn, found)
     keep = thresholds.weight(thresholds.keep)
     link = thresholds.weight(thresholds.link)

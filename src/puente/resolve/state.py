@@ -10,7 +10,7 @@ once, ``left_id < right_id``.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -172,17 +172,22 @@ def put_record(
     )
 
 
-def candidates(conn: Connection, group: str, keys: Sequence[str], cap: int = KEY_CAP) -> set[str]:
-    """Records sharing a key, ignoring keys shared by more than ``cap`` records."""
+def candidates(
+    conn: Connection, group: str, keys: Sequence[str], cap: int = KEY_CAP, limit: int = 0
+) -> list[str]:
+    """Records sharing a key (keys shared by more than ``cap`` records are ignored), most
+    shared keys first; at most ``limit`` of them when ``limit`` is set."""
     if not keys:
-        return set()
+        return []
     by_key: dict[str, list[str]] = defaultdict(list)
     query = select(resolve_keys.c.key, resolve_keys.c.record_id).where(
         resolve_keys.c.grp == group, resolve_keys.c.key.in_(list(keys))
     )
     for key, rid in conn.execute(query):
         by_key[key].append(rid)
-    return {r for rs in by_key.values() if len(rs) <= cap for r in rs}
+    shared = Counter(r for rs in by_key.values() if len(rs) <= cap for r in rs)
+    ranked = sorted(shared, key=lambda r: (-shared[r], r))
+    return ranked[:limit] if limit else ranked
 
 
 def features_of(conn: Connection, ids: Sequence[str]) -> dict[str, Row]:
