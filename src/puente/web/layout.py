@@ -220,7 +220,9 @@ def page(path: str, title_key: str) -> Callable[[PageBuilder], PageBuilder]:
                 if inspect.isawaitable(result):
                     await result
             except PuenteError as exc:
-                ui.label(t(exc.key, ctx.lang, **exc.params)).classes("text-negative text-h6 m-4")
+                ui.label(t(exc.key, ctx.lang, **exc.params)).classes(
+                    "text-negative text-h6 m-4"
+                ).props('data-testid="page-error"')
             return None
 
         return builder

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from nicegui import events, ui
 
+from puente import access
 from puente.web import analysis, fmt
 from puente.web.graph import AccessGraph, Subgraph, view
 from puente.web.graphml import to_graphml
@@ -133,6 +134,7 @@ async def chart_page(ctx: PageCtx) -> None:
         ui.label(ctx.t("web.graph_pick")).classes("m-4")
         ui.button(ctx.t("web.nav_search"), on_click=lambda: ui.navigate.to("/ui/search"))
         return
+    await work(access.read_record, ctx.node, ctx.user, focus)  # refused (and audited) above
     chart = Chart(ctx, focus)
     await work(chart.expand, [focus])
     with ui.row().classes("w-full no-wrap p-2 gap-2"):
