@@ -14,6 +14,7 @@ the partner released, never more.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 from typing import Any
@@ -23,7 +24,7 @@ from sqlalchemy import Connection, select, update
 
 from puente.access import require_role
 from puente.errors import InvalidInput, NotFound
-from puente.exchange.client import PartnerClient, get_partner
+from puente.exchange.client import PartnerClient, PartnerUnreachable, get_partner
 from puente.model.canonical import canonical_bytes
 from puente.node import Node
 from puente.store.audit import now
@@ -95,7 +96,8 @@ def create(
             rid,
             {"partner": code, "items": len(items), "seizure": seizure[:200]},
         )
-    send(node, rid, http)
+    with contextlib.suppress(PartnerUnreachable):  # stays ``sent``: ``refresh`` resends
+        send(node, rid, http)
     return status(node, user, rid)
 
 
