@@ -1,5 +1,5 @@
 """Small analytics over the link chart's current view: degree, betweenness (Brandes),
-communities (label propagation), shortest paths — enough for a neighbourhood of a few
+communities (Louvain's local moving), shortest paths — enough for a neighbourhood of a few
 hundred nodes until the network-analysis package brings igraph.
 
 Invariant: every function is a pure, deterministic function of the adjacency it is
@@ -62,24 +62,36 @@ def key_players(adj: Adjacency, top: int = 3) -> list[str]:
 
 
 def communities(adj: Adjacency, rounds: int = 30) -> dict[str, int]:
-    """Label propagation: each node takes its neighbours' most common label (ties to the
-    smallest) until nothing changes; labels renumbered 0, 1, 2… by first appearance."""
-    label = {n: n for n in adj}
+    """Louvain's local-moving phase: each node, in id order, joins the neighbouring
+    community with the largest modularity gain (or stays alone if none gains), until no
+    node moves; communities numbered 0, 1, 2… by their smallest member."""
+    edges = sum(len(n) for n in adj.values()) / 2.0
+    community = {n: n for n in adj}
+    if edges == 0:
+        return {n: i for i, n in enumerate(sorted(adj))}
+    total = {n: float(len(adj[n])) for n in adj}  # sum of degrees per community
     for _ in range(rounds):
-        changed = False
+        moved = False
         for n in sorted(adj):
-            if not adj[n]:
-                continue
-            counts = Counter(label[m] for m in adj[n])
-            best = max(counts.values())
-            choice = min(lab for lab, c in counts.items() if c == best)
-            if choice != label[n] and counts.get(label[n], 0) < best:
-                label[n] = choice
-                changed = True
-        if not changed:
+            k = float(len(adj[n]))
+            own = community[n]
+            total[own] -= k
+            links = Counter(community[m] for m in adj[n])
+            best, gain = own, links.get(own, 0) - total[own] * k / (2 * edges)
+            for c in sorted(links):
+                g = links[c] - total[c] * k / (2 * edges)
+                if g > gain + 1e-12:
+                    best, gain = c, g
+            community[n] = best
+            total[best] = total.get(best, 0.0) + k
+            moved = moved or best != own
+        if not moved:
             break
-    numbers: dict[str, int] = {}
-    return {n: numbers.setdefault(label[n], len(numbers)) for n in sorted(adj)}
+    first: dict[str, str] = {}
+    for n in sorted(adj):
+        first.setdefault(community[n], n)
+    order = sorted(first.values())
+    return {n: order.index(first[community[n]]) for n in adj}
 
 
 def shortest_path(adj: Adjacency, a: str, b: str) -> list[str]:
