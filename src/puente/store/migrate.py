@@ -22,7 +22,7 @@ def upgrade(engine: Engine) -> None:
         conn = conn.execution_options(write=True)
         with conn.begin():
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+            command.upgrade(cfg, "heads")  # parallel areas may branch
 
 
 def current(engine: Engine) -> str | None:

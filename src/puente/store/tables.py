@@ -375,3 +375,114 @@ trace_items = Table(
     Index("ix_trace_items_status", "direction", "status"),
     Index("ix_trace_items_purchaser", "purchaser_id"),
 )
+
+# --- hit/no-hit (puente.hitnohit): pair settings, the per-partner index of own records'
+# encodings (derived from the change feed), the query logs of both directions, the
+# opaque hit references and the follow-up requests ---
+
+# One row per partner: how the pair secret is agreed, its epoch, the daily quota of
+# query items the partner may ask, and the highest classification level it may hit.
+hitnohit_pairs = Table(
+    "hitnohit_pairs",
+    metadata,
+    Column("partner", String(3), primary_key=True),
+    Column("mode", String(8), nullable=False),
+    Column("x25519", Text, nullable=True),
+    Column("epoch", Integer, nullable=False),
+    Column("quota", Integer, nullable=False),
+    Column("max_level", Integer, nullable=False),
+    Column("contact", Text, nullable=False, default=""),
+    Column("updated_at", TS, nullable=False),
+)
+
+# Keyed digests of own records' exact identifiers (and birth-date block tokens), under
+# the keys of one partner pair; rebuilt for the pair on rotation.
+hitnohit_tokens = Table(
+    "hitnohit_tokens",
+    metadata,
+    Column("partner", String(3), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("record_id", String(200), nullable=False),
+    Index("ix_hitnohit_tokens_digest", "partner", "digest"),
+    Index("ix_hitnohit_tokens_record", "partner", "record_id"),
+)
+
+# The hardened person encoding (CLK, hex) of each own Person record, per partner pair.
+hitnohit_clks = Table(
+    "hitnohit_clks",
+    metadata,
+    Column("partner", String(3), primary_key=True),
+    Column("record_id", String(200), primary_key=True),
+    Column("clk", Text, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Index("ix_hitnohit_clks_seq", "partner", "seq"),
+)
+
+# Index state per partner: epoch encoded under and the change-feed cursor it reflects.
+hitnohit_index = Table(
+    "hitnohit_index",
+    metadata,
+    Column("partner", String(3), primary_key=True),
+    Column("epoch", Integer, nullable=False),
+    Column("change_seq", BigInteger, nullable=False),
+    Column("updated_at", TS, nullable=False),
+)
+
+# Query log, both directions ("in": a partner asked us; "out": we asked): counts and a
+# digest of the exact request both sides can compare — never the encodings themselves.
+hitnohit_queries = Table(
+    "hitnohit_queries",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("direction", String(3), primary_key=True),
+    Column("partner", String(3), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("items", Integer, nullable=False),
+    Column("hits", Integer, nullable=False),
+    Column("kinds", Text, nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("day", String(10), nullable=False),
+    Column("at", TS, nullable=False),
+    Index("ix_hitnohit_queries_day", "partner", "direction", "day"),
+)
+
+# Opaque hit references: on the owner's side with the record hit, on the requester's
+# side with the query item that produced it (record_id empty).
+hitnohit_hits = Table(
+    "hitnohit_hits",
+    metadata,
+    Column("ref", String(40), primary_key=True),
+    Column("direction", String(3), primary_key=True),
+    Column("partner", String(3), nullable=False),
+    Column("query_id", String(40), nullable=False),
+    Column("item", Integer, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("record_id", String(200), nullable=False),
+    Column("created_at", TS, nullable=False),
+)
+
+# Follow-up requests for a hit's record, kept by both sides under the same id.
+hitnohit_requests = Table(
+    "hitnohit_requests",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("direction", String(3), primary_key=True),
+    Column("partner", String(3), nullable=False),
+    Column("hit_ref", String(40), nullable=False),
+    Column("case_number", String(100), nullable=False),
+    Column("justification", Text, nullable=False),
+    Column("urgency", String(8), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("due_at", TS, nullable=False),
+    Column("expires_at", TS, nullable=False),
+    Column("decided_by", String(100), nullable=False, default=""),
+    Column("decided_at", TS, nullable=True),
+    Column("reason", Text, nullable=False, default=""),
+    Column("redactions", Text, nullable=False, default="[]"),
+    Column("handling", String(4), nullable=False, default=""),
+    Column("release_id", String(200), nullable=False, default=""),
+    Index("ix_hitnohit_requests_status", "direction", "status", "due_at"),
+)

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from puente.api.routers import audit, auth, exchange, load, records, resolve, search, users
 from puente.api.routers import trace
+from puente.api.routers import hitnohit
 
 ROUTERS: list[APIRouter] = [
     auth.router,
@@ -15,4 +16,5 @@ ROUTERS: list[APIRouter] = [
     exchange.router,
     resolve.router,
     trace.router,
+    hitnohit.router,
 ]

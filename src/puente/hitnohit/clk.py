@@ -1,0 +1,192 @@
+"""Person encodings: cryptographic long-term keys (CLKs), hardened by XOR-folding.
+
+A CLK is a Bloom filter of the person's features (``features``): q-grams of the
+normalised name tokens, the birth date's digits, sex, nationality — each feature tagged
+with its field. A feature sets ``k`` positions (from its field's weight in
+``profiles.yaml``) taken from ``HMAC-SHA256(pair CLK key, field 0x1f feature)``: the
+positions are secret to the pair and differ for every other pair.
+
+Hardening (on by default): the filter is built at ``bits`` positions and XOR-folded in
+half (bit *i* of the result = bit *i* XOR bit *i + bits/2*). In a plain CLK every record
+holding q-gram *g* has *g*'s positions set, so frequent q-grams show up as frequent,
+co-occurring columns — the weakness frequency and pattern-mining attacks exploit.
+After folding, a position is set when exactly one of two source bits is, so no set of
+columns is set together whenever a q-gram is present. Similar records keep similar
+filters, so Dice similarity still separates matches (``docs/hitnohit.md`` has figures).
+
+Invariant: ``encode`` is a pure function of (key, profile, person, harden): the owner
+indexing a record and the requester asking about a person get identical bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+import numpy as np
+import numpy.typing as npt
+import yaml
+from normality import normalize
+
+from puente.errors import InvalidInput
+
+Packed = npt.NDArray[np.uint64]
+_PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "da", "dos", "van", "von", "di"})
+_SEX = {
+    "m": "m",
+    "male": "m",
+    "h": "m",
+    "hombre": "m",
+    "masculino": "m",
+    "f": "f",
+    "female": "f",
+    "mujer": "f",
+    "femenino": "f",
+}
+_DATE = re.compile(r"^(\d{4})(?:-?(\d{2})(?:-?(\d{2}))?)?")
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    bits: int
+    threshold: float
+    weights: dict[str, int]
+
+    @property
+    def out_bits(self) -> int:
+        return self.bits // 2
+
+
+@cache
+def profiles() -> dict[str, Profile]:
+    text = resources.files("puente.hitnohit").joinpath("profiles.yaml").read_text("utf-8")
+    return {
+        name: Profile(name, int(p["bits"]), float(p["threshold"]), dict(p["fields"]))
+        for name, p in yaml.safe_load(text).items()
+    }
+
+
+def get_profile(name: str) -> Profile:
+    found = profiles().get(name)
+    if found is None:
+        raise InvalidInput("hitnohit.bad_profile", profile=name[:40], allowed=", ".join(profiles()))
+    return found
+
+
+@dataclass(frozen=True)
+class Person:
+    """What is known of a person; every field optional except at least a name."""
+
+    names: tuple[str, ...]
+    dob: str = ""
+    sex: str = ""
+    nationality: str = ""
+    extra: dict[str, str] = field(default_factory=dict)  # profile fields such as address
+
+
+def name_tokens(names: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for value in names:
+        for token in (normalize(value, lowercase=True, ascii=True) or "").split():
+            if token not in _PARTICLES and token not in out:
+                out.append(token)
+    return out
+
+
+def _bigrams(text: str) -> list[str]:
+    padded = f"_{text}_"
+    return [padded[i : i + 2] for i in range(len(padded) - 1)]
+
+
+def dob_parts(dob: str) -> tuple[str, str, str]:
+    """(year, month, day) of an ISO date or ``YYYYMMDD``; missing parts are ''."""
+    m = _DATE.match(dob.strip())
+    if m is None:
+        return "", "", ""
+    return m.group(1), m.group(2) or "", m.group(3) or ""
+
+
+def features(profile: Profile, person: Person) -> list[tuple[str, str]]:
+    """``(field, feature)`` pairs the CLK of ``person`` holds under ``profile``."""
+    out: list[tuple[str, str]] = []
+    weights = profile.weights
+    if "name" in weights:
+        out += [("name", g) for t in name_tokens(person.names) for g in _bigrams(t)]
+    year, month, day = dob_parts(person.dob)
+    if "dob" in weights and year:
+        out += [("dob", "y" + year)] + [("dob", g) for g in _bigrams(year + month + day)]
+        out += [("dob", "m" + month)] if month else []
+        out += [("dob", "d" + day)] if day else []
+    sex = _SEX.get(person.sex.strip().lower(), "")
+    if "sex" in weights and sex:
+        out.append(("sex", sex))
+    nat = person.nationality.strip().lower()[:3]
+    if "nationality" in weights and nat:
+        out.append(("nationality", nat))
+    for name, value in person.extra.items():
+        if name in weights and value:
+            out += [(name, g) for t in name_tokens([value]) for g in _bigrams(t)]
+    return out
+
+
+class Encoder:
+    """Encodes persons under one pair key and profile; caches positions per feature."""
+
+    def __init__(self, key: bytes, profile: Profile, *, harden: bool = True) -> None:
+        self.key = key
+        self.profile = profile
+        self.harden = harden
+        self.bits = profile.bits if harden else profile.out_bits
+        self._positions: dict[tuple[str, str], npt.NDArray[np.intp]] = {}
+
+    def positions(self, fname: str, feature: str) -> npt.NDArray[np.intp]:
+        cached = self._positions.get((fname, feature))
+        if cached is not None:
+            return cached
+        k = self.profile.weights[fname]
+        raw = b""
+        counter = 0
+        while len(raw) < 4 * k:
+            msg = f"{fname}\x1f{feature}\x1f{counter}".encode()
+            raw += hmac.new(self.key, msg, hashlib.sha256).digest()
+            counter += 1
+        found = (np.frombuffer(raw[: 4 * k], dtype="<u4") % self.bits).astype(np.intp)
+        self._positions[(fname, feature)] = found
+        return found
+
+    def bits_of(self, person: Person) -> npt.NDArray[np.bool_]:
+        filt = np.zeros(self.bits, dtype=np.bool_)
+        for fname, feature in features(self.profile, person):
+            filt[self.positions(fname, feature)] = True
+        if self.harden:
+            half = self.bits // 2
+            filt = filt[:half] ^ filt[half:]
+        return filt
+
+    def encode(self, person: Person) -> bytes:
+        """The CLK as bytes (``out_bits / 8`` of them, bit 0 = MSB of byte 0)."""
+        if not name_tokens(person.names):
+            raise InvalidInput("hitnohit.no_name")
+        return np.packbits(self.bits_of(person)).tobytes()
+
+
+def pack(clks: Iterable[bytes], nbytes: int) -> Packed:
+    """Rows of 64-bit words for popcount arithmetic (N × nbytes/8)."""
+    buf = b"".join(clks)
+    return np.frombuffer(buf, dtype=np.uint64).reshape(-1, nbytes // 8).copy()
+
+
+def from_hex(text: str, nbytes: int) -> bytes:
+    try:
+        raw = bytes.fromhex(text)
+    except ValueError as exc:
+        raise InvalidInput("hitnohit.bad_clk") from exc
+    if len(raw) != nbytes:
+        raise InvalidInput("hitnohit.bad_clk")
+    return raw

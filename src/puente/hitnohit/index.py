@@ -1,0 +1,272 @@
+"""The owner's index of its own records' encodings, one per partner pair.
+
+Built and kept current from the change feed, never from the store's write path:
+``refresh`` follows ``changes.seq`` with a cursor per partner (``hitnohit_index``) and,
+for every changed record, replaces its rows in ``hitnohit_tokens`` (keyed digests of
+exact identifiers, and the birth-date block token) and ``hitnohit_clks`` (the person
+CLK) by what its *current* state gives. Indexed: own records (origin = this node) at
+or below the pair's ``max_level``, except the copies made to release a follow-up
+request. A pair at a new epoch is rebuilt from the start of the change feed.
+
+Invariant: the index rows of a chunk of changes and the cursor that covers them are
+written in one transaction; builders for a partner serialise through ``db.lock_chain``.
+``live_matcher`` keeps an in-memory ``ClkMatcher`` per (database, partner) that it
+brings up to the stored cursor before every use (only changed records are reloaded).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from puente.hitnohit.clk import Encoder, Person, from_hex, get_profile, pack
+from puente.hitnohit.identifiers import digest, record_digests
+from puente.hitnohit.keys import PairKeys
+from puente.hitnohit.matcher import ClkMatcher, token_int
+from puente.hitnohit.pairs import Pair, get_pair, pair_keys
+from puente.node import Node
+from puente.store import db
+from puente.store.audit import now
+from puente.store.tables import (
+    changes,
+    hitnohit_clks,
+    hitnohit_index,
+    hitnohit_requests,
+    hitnohit_tokens,
+    records,
+)
+
+CHUNK = 5000
+PROFILE = "person"
+NAME_PROPS = (
+    "name",
+    "firstName",
+    "secondName",
+    "middleName",
+    "fatherName",
+    "motherName",
+    "lastName",
+)
+
+
+def dob_token(keys: PairKeys, dob: str) -> str:
+    """The keyed birth-date block token: the full date, or the year when only it is known."""
+    from puente.hitnohit.clk import dob_parts
+
+    year, month, day = dob_parts(dob)
+    if not year:
+        return ""
+    value = f"{year}-{month}-{day}" if month and day else year
+    return digest(keys.identifier_key("dob"), value)
+
+
+def person_of(props: dict[str, list[str]]) -> Person | None:
+    parts = [v for p in NAME_PROPS[1:] for v in props.get(p) or []]
+    names = tuple(parts or (props.get("name") or [])[:1])
+    if not names:
+        return None
+    def first(prop: str) -> str:
+        return (props.get(prop) or [""])[0]
+
+    return Person(names, first("birthDate"), first("gender"), first("nationality"))
+
+
+@dataclass(frozen=True)
+class IndexState:
+    epoch: int
+    change_seq: int
+
+
+def state(conn: Connection, partner: str) -> IndexState:
+    row = conn.execute(select(hitnohit_index).where(hitnohit_index.c.partner == partner)).first()
+    return IndexState(row.epoch, row.change_seq) if row else IndexState(0, 0)
+
+
+def _clear(conn: Connection, partner: str, ids: list[str] | None) -> None:
+    for table in (hitnohit_tokens, hitnohit_clks):
+        if ids is None:
+            conn.execute(table.delete().where(table.c.partner == partner))
+            continue
+        for i in range(0, len(ids), 500):
+            conn.execute(
+                table.delete().where(
+                    table.c.partner == partner, table.c.record_id.in_(ids[i : i + 500])
+                )
+            )
+
+
+def refresh(node: Node, partner: str) -> int:
+    """Bring ``partner``'s index up to the change feed; returns records re-encoded."""
+    done = 0
+    while True:
+        with node.write() as conn:
+            db.lock_chain(conn, f"hitnohit_index:{partner}")
+            pair = get_pair(conn, partner)
+            st = state(conn, partner)
+            if st.epoch != pair.epoch:
+                _clear(conn, partner, None)
+                st = IndexState(pair.epoch, 0)
+            rows = conn.execute(
+                select(
+                    changes.c.seq,
+                    changes.c.record_id,
+                    records.c.schema,
+                    records.c.properties,
+                    records.c.origin,
+                    records.c.level,
+                )
+                .select_from(changes.outerjoin(records, records.c.id == changes.c.record_id))
+                .where(changes.c.seq > st.change_seq)
+                .order_by(changes.c.seq)
+                .limit(CHUNK)
+            ).all()
+            if rows:
+                done += _encode_chunk(node, conn, pair, rows)
+                st = IndexState(pair.epoch, rows[-1].seq)
+            db.upsert(
+                conn,
+                hitnohit_index,
+                [
+                    {
+                        "partner": partner,
+                        "epoch": st.epoch,
+                        "change_seq": st.change_seq,
+                        "updated_at": now(),
+                    }
+                ],
+                ["partner"],
+            )
+            if len(rows) < CHUNK:
+                return done
+
+
+def _encode_chunk(node: Node, conn: Connection, pair: Pair, rows: Sequence[Any]) -> int:
+    current = {r.record_id: r for r in rows}
+    ids = list(current)
+    _clear(conn, pair.partner, ids)
+    released: set[str] = set()
+    for i in range(0, len(ids), 500):
+        released.update(
+            r[0]
+            for r in conn.execute(
+                select(hitnohit_requests.c.release_id).where(
+                    hitnohit_requests.c.direction == "in",
+                    hitnohit_requests.c.release_id.in_(ids[i : i + 500]),
+                )
+            )
+        )
+    keys = pair_keys(node, pair)
+    encoder = Encoder(keys.clk_key(PROFILE), get_profile(PROFILE))
+    tokens: list[dict[str, Any]] = []
+    clks: list[dict[str, Any]] = []
+    seq_of = {r.record_id: r.seq for r in rows}
+    for rid, row in current.items():
+        if row.schema is None or row.origin != node.country or row.level > pair.max_level:
+            continue
+        if rid in released:
+            continue
+        props = json.loads(row.properties)
+        for kind, dig in record_digests(keys, row.schema, props):
+            tokens.append({"partner": pair.partner, "kind": kind, "digest": dig, "record_id": rid})
+        person = person_of(props) if row.schema == "Person" else None
+        if person is not None:
+            clks.append(
+                {
+                    "partner": pair.partner,
+                    "record_id": rid,
+                    "clk": encoder.encode(person).hex(),
+                    "seq": seq_of[rid],
+                }
+            )
+            tok = dob_token(keys, person.dob)
+            if tok:
+                tokens.append(
+                    {"partner": pair.partner, "kind": "dob", "digest": tok, "record_id": rid}
+                )
+    if tokens:
+        conn.execute(hitnohit_tokens.insert(), tokens)
+    if clks:
+        conn.execute(hitnohit_clks.insert(), clks)
+    return len(ids)
+
+
+# --- the in-memory matcher --------------------------------------------------------------
+
+
+@dataclass
+class _Live:
+    epoch: int
+    seq: int
+    matcher: ClkMatcher
+    lock: threading.Lock
+
+
+_LIVE: dict[tuple[str, str], _Live] = {}
+_LIVE_LOCK = threading.Lock()
+
+
+def _load(
+    conn: Connection, partner: str, ids: list[str] | None, nbytes: int
+) -> tuple[list[str], list[bytes], list[list[int]]]:
+    found: dict[str, bytes] = {}
+    toks: dict[str, list[int]] = {}
+    chunks = [None] if ids is None else [ids[i : i + 500] for i in range(0, len(ids), 500)]
+    for chunk in chunks:
+        q = select(hitnohit_clks.c.record_id, hitnohit_clks.c.clk).where(
+            hitnohit_clks.c.partner == partner
+        )
+        t = select(hitnohit_tokens.c.record_id, hitnohit_tokens.c.digest).where(
+            hitnohit_tokens.c.partner == partner, hitnohit_tokens.c.kind == "dob"
+        )
+        if chunk is not None:
+            q = q.where(hitnohit_clks.c.record_id.in_(chunk))
+            t = t.where(hitnohit_tokens.c.record_id.in_(chunk))
+        for rid, clk in conn.execute(q):
+            found[rid] = from_hex(clk, nbytes)
+        for rid, dig in conn.execute(t):
+            toks.setdefault(rid, []).append(token_int(dig))
+    order = list(found)
+    return order, [found[r] for r in order], [toks.get(r, []) for r in order]
+
+
+def live_matcher(node: Node, partner: str) -> tuple[ClkMatcher, threading.Lock]:
+    """The partner's in-memory matcher, current with the stored index."""
+    profile = get_profile(PROFILE)
+    nbytes = profile.out_bits // 8
+    key = (node.settings.database_url, partner)
+    with _LIVE_LOCK:
+        live = _LIVE.get(key)
+        if live is None:
+            live = _LIVE[key] = _Live(
+                -1, 0, ClkMatcher(nbytes, profile.threshold), threading.Lock()
+            )
+    with live.lock, node.read() as conn:
+        st = state(conn, partner)
+        if live.epoch != st.epoch or live.seq > st.change_seq:
+            live.matcher = ClkMatcher(nbytes, profile.threshold)
+            ids, clks, toks = _load(conn, partner, None, nbytes)
+            if ids:
+                live.matcher.add(ids, pack(clks, nbytes), toks)
+                live.matcher.compact()
+        elif live.seq < st.change_seq:
+            changed = sorted(
+                {
+                    r[0]
+                    for r in conn.execute(
+                        select(changes.c.record_id).where(
+                            changes.c.seq > live.seq, changes.c.seq <= st.change_seq
+                        )
+                    )
+                }
+            )
+            live.matcher.remove(changed)
+            ids, clks, toks = _load(conn, partner, changed, nbytes)
+            if ids:
+                live.matcher.add(ids, pack(clks, nbytes), toks)
+        live.epoch, live.seq = st.epoch, st.change_seq
+    return live.matcher, live.lock
