@@ -65,6 +65,7 @@ from puente.cli import audit as _audit  # noqa: E402
 from puente.cli import demo as _demo  # noqa: E402
 from puente.cli import exchange as _exchange  # noqa: E402
 from puente.cli import load as _load  # noqa: E402
+from puente.cli import network as _network  # noqa: E402
 from puente.cli import query as _query  # noqa: E402
 from puente.cli import records as _records  # noqa: E402
 from puente.cli import resolve as _resolve  # noqa: E402
@@ -88,6 +89,7 @@ app.add_typer(_exchange.export_app, name="export")
 app.add_typer(_scenario_app, name="scenario")
 _resolve.register(app)
 app.add_typer(_trace.trace_app, name="trace")
+app.add_typer(_network.network_app, name="network")
 _query.register(app)
 
 

@@ -486,3 +486,62 @@ hitnohit_requests = Table(
     Column("release_id", String(200), nullable=False, default=""),
     Index("ix_hitnohit_requests_status", "direction", "status", "due_at"),
 )
+
+# --- network analysis (puente.network): edges and shared attributes derived from the
+# records (refreshed from the change feed), its cursor, and the community ids kept
+# stable across reruns ---
+
+# One row per edge a record makes (``seq`` numbers the edges of one record); ends are
+# the referenced record ids in this node's namespace. ``level`` is the record's
+# classification level, so clearance filters in SQL.
+network_edges = Table(
+    "network_edges",
+    metadata,
+    Column("record_id", String(200), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("source", String(200), nullable=False),
+    Column("target", String(200), nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("directed", Boolean, nullable=False),
+    Column("weight", Float, nullable=False),
+    Column("date", String(32), nullable=True),
+    Column("level", Integer, nullable=False),
+    Index("ix_network_edges_source", "source"),
+    Index("ix_network_edges_target", "target"),
+    Index("ix_network_edges_level", "level"),
+)
+
+# Normalised attribute values (phone, address…) that records give an entity: two
+# entities holding the same value are linked by a shared-attribute edge.
+network_attrs = Table(
+    "network_attrs",
+    metadata,
+    Column("record_id", String(200), nullable=False),
+    Column("entity_ref", String(200), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("value", String(300), nullable=False),
+    Column("level", Integer, nullable=False),
+    Index("ix_network_attrs_value", "kind", "value"),
+    Index("ix_network_attrs_record", "record_id"),
+)
+
+# The change-feed position up to which ``network_edges`` and ``network_attrs`` are current.
+network_state = Table(
+    "network_state",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("cursor", BigInteger, nullable=False),
+    Column("updated_at", TS, nullable=False),
+)
+
+# The latest community of each entity per scope (clearance level and filters), so the
+# next run can give each community the id of the previous one it overlaps most.
+network_communities = Table(
+    "network_communities",
+    metadata,
+    Column("scope", String(64), primary_key=True),
+    Column("entity_id", String(200), primary_key=True),
+    Column("community", String(32), nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Index("ix_network_communities_community", "scope", "community"),
+)

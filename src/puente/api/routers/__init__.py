@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from puente.api.routers import audit, auth, exchange, load, records, resolve, search, users
 from puente.api.routers import trace
+from puente.api.routers import network
 from puente.api.routers import hitnohit
 
 ROUTERS: list[APIRouter] = [
@@ -16,5 +17,6 @@ ROUTERS: list[APIRouter] = [
     exchange.router,
     resolve.router,
     trace.router,
+    network.router,
     hitnohit.router,
 ]

@@ -1,0 +1,369 @@
+"""``puente network …``: communities, key players, paths, neighbourhoods, what-if,
+change over time, exports, and loading the Mexican cartel networks.
+
+Invariant: this module only renders; every action goes through
+``puente.network.service`` as a user (``--as USER`` or the local operator ``system``),
+so roles, clearance and the audit log apply exactly as they do for the API.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from puente.cli.context import CliState, add_row, errors, state
+
+network_app = typer.Typer(
+    help="Network analysis on resolved entities. / Análisis de redes.", no_args_is_help=True
+)
+AS_USER = typer.Option(None, "--as", help="Act as this local user (default: system)")
+KINDS = typer.Option([], "--kind", help="Only these relations (repeatable): call, payment…")
+SINCE = typer.Option(None, "--since", help="Edges dated on or after (YYYY[-MM[-DD]])")
+UNTIL = typer.Option(None, "--until", help="Edges dated on or before")
+JSON = typer.Option(False, "--json", help="Print JSON instead of tables")
+
+
+def _run(
+    ctx: typer.Context, as_user: str | None, fn: Callable[..., Any], *args: Any, **kw: Any
+) -> tuple[CliState, Any]:
+    st = state(ctx)
+    node = st.open_node()
+    try:
+        return st, fn(node, st.actor(node, as_user), *args, **kw)
+    finally:
+        node.close()
+
+
+def _filters(kinds: list[str], since: str | None, until: str | None) -> Any:
+    from puente.network.service import Filters
+
+    return Filters(tuple(kinds) or None, since, until)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+
+
+@network_app.command("refresh")
+def refresh(ctx: typer.Context) -> None:
+    """Bring the derived edges up to the change feed. / Actualiza la red."""
+    from puente.network.derive import refresh as do
+
+    st = state(ctx)
+    with errors(st):
+        node = st.open_node()
+        try:
+            st.say("network.refreshed", **do(node).to_dict())
+        finally:
+            node.close()
+
+
+@network_app.command("communities")
+def communities(
+    ctx: typer.Context,
+    kind: list[str] = KINDS,
+    since: str | None = SINCE,
+    until: str | None = UNTIL,
+    limit: int = typer.Option(20, "--limit", min=1, max=10_000),
+    as_json: bool = JSON,
+    as_user: str | None = AS_USER,
+) -> None:
+    """Communities (Leiden) with ids stable across reruns. / Comunidades."""
+    from puente.network import service
+
+    with errors(state(ctx)):
+        st, out = _run(ctx, as_user, service.communities, _filters(kind, since, until), limit=limit)
+        if as_json:
+            return _print_json(out)
+        st.say("network.summary", entities=out["entities"], communities=out["communities"])
+        table = Table()
+        for key in ("network.col_community", "network.col_size", "network.col_members"):
+            table.add_column(st.t(key), overflow="fold")
+        for c in out["items"]:
+            top = ", ".join(m["caption"] for m in c["members"][:5])
+            add_row(table, c["id"], c["size"], top)
+        st.console.print(table)
+
+
+@network_app.command("key-players")
+def key_players(
+    ctx: typer.Context,
+    k: int = typer.Option(10, "--k", min=1, max=100, help="Size of the KPP sets"),
+    samples: int = typer.Option(100, "--samples", min=1, max=10_000, help="Pivots (large graphs)"),
+    community: str | None = typer.Option(None, "--community", help="Within this community"),
+    top: int = typer.Option(20, "--top", min=1, max=1000),
+    kind: list[str] = KINDS,
+    since: str | None = SINCE,
+    until: str | None = UNTIL,
+    as_json: bool = JSON,
+    as_user: str | None = AS_USER,
+) -> None:
+    """Key players: centrality and Borgatti's KPP sets. / Actores clave."""
+    from puente.network import service
+
+    with errors(state(ctx)):
+        st, out = _run(
+            ctx,
+            as_user,
+            service.key_players,
+            _filters(kind, since, until),
+            k=k,
+            samples=samples,
+            community=community,
+            top=top,
+        )
+        if as_json:
+            return _print_json(out)
+        st.say(
+            "network.betweenness_exact" if out["exact"] else "network.betweenness_sampled",
+            samples=samples,
+        )
+        table = Table()
+        for key in (
+            "network.col_entity",
+            "network.col_degree",
+            "network.col_betweenness",
+            "network.col_eigenvector",
+        ):
+            table.add_column(st.t(key), overflow="fold")
+        for r in out["centrality"]:
+            add_row(
+                table,
+                f"{r['caption']} ({r['id']})",
+                r["degree"],
+                f"{r['betweenness']:.5f}",
+                f"{r['eigenvector']:.3f}",
+            )
+        st.console.print(table)
+        if out["kpp_neg"] is None:
+            st.say("network.kpp_skipped", entities=out["entities"], limit=service.KPP_LIMIT)
+            return
+        before, after = out["kpp_neg"]["fragmentation"]
+        st.say(
+            "network.kpp_neg",
+            before=f"{before:.3f}",
+            after=f"{after:.3f}",
+            members=", ".join(out["kpp_neg"]["members"]),
+        )
+        st.say(
+            "network.kpp_pos",
+            reach=f"{100 * out['kpp_pos']['reach']:.1f}",
+            members=", ".join(out["kpp_pos"]["members"]),
+        )
+
+
+@network_app.command("path")
+def path(
+    ctx: typer.Context,
+    a: str = typer.Argument(..., help="Entity, record or edge-record id (e.g. a seizure)"),
+    b: str = typer.Argument(..., help="Entity, record or edge-record id"),
+    k: int = typer.Option(1, "--k", min=1, max=20, help="k shortest paths"),
+    kind: list[str] = KINDS,
+    since: str | None = SINCE,
+    until: str | None = UNTIL,
+    as_json: bool = JSON,
+    as_user: str | None = AS_USER,
+) -> None:
+    """Shortest (or k shortest) paths between two entities. / Caminos."""
+    from puente.network import service
+
+    with errors(state(ctx)):
+        st, out = _run(ctx, as_user, service.path, a, b, _filters(kind, since, until), k=k)
+        if as_json:
+            return _print_json(out)
+        if not out["paths"]:
+            st.say("network.no_path", a=a, b=b)
+            raise typer.Exit(1)
+        for n, p in enumerate(out["paths"], start=1):
+            steps = " → ".join(f"{e['caption']} ({e['id']})" for e in p["entities"])
+            st.say("network.path", n=n, hops=p["hops"], steps=steps)
+
+
+@network_app.command("neighbours")
+def neighbours(
+    ctx: typer.Context,
+    ref: str = typer.Argument(..., help="Entity, record or edge-record id"),
+    hops: int = typer.Option(2, "--hops", min=0, max=6),
+    limit: int = typer.Option(500, "--limit", min=1, max=20_000),
+    kind: list[str] = KINDS,
+    since: str | None = SINCE,
+    until: str | None = UNTIL,
+    as_json: bool = JSON,
+    as_user: str | None = AS_USER,
+) -> None:
+    """Entities within N hops, with type and time filters (link-chart JSON). / Vecinos."""
+    from puente.network import service
+
+    st0 = state(ctx)
+    with errors(st0):
+        st, out = _run(
+            ctx,
+            as_user,
+            service.neighbours,
+            ref,
+            _filters(kind, since, until),
+            hops=hops,
+            limit=limit,
+            lang=st0.lang,
+        )
+        if as_json:
+            return _print_json(out)
+        more = st.t("network.truncated") if out["truncated"] else ""
+        st.say(
+            "network.neighbours",
+            nodes=len(out["nodes"]),
+            edges=len(out["edges"]),
+            hops=hops,
+            id=ref,
+            more=more,
+        )
+        st.console.print(out["banner"], highlight=False, markup=False)
+        table = Table()
+        for key in ("network.col_entity", "network.col_degree", "network.col_community"):
+            table.add_column(st.t(key), overflow="fold")
+        for n in sorted(out["nodes"], key=lambda n: (-n["degree"], n["id"]))[:50]:
+            add_row(table, f"{n['caption']} ({n['id']})", n["degree"], n["community"] or "")
+        st.console.print(table)
+
+
+@network_app.command("whatif")
+def whatif(
+    ctx: typer.Context,
+    remove: str = typer.Option(..., "--remove", help="Comma-separated ids (arrests)"),
+    kind: list[str] = KINDS,
+    since: str | None = SINCE,
+    until: str | None = UNTIL,
+    as_json: bool = JSON,
+    as_user: str | None = AS_USER,
+) -> None:
+    """Remove entities (arrests) and compare fragmentation and reach. / ¿Y si…?"""
+    from puente.network import service
+
+    ids = [r.strip() for r in remove.split(",") if r.strip()]
+    with errors(state(ctx)):
+        st, out = _run(ctx, as_user, service.whatif, ids, _filters(kind, since, until))
+        if as_json:
+            return _print_json(out)
+        for label, shape in (("network.before", out["before"]), ("network.after", out["after"])):
+            st.say(
+                "network.shape",
+                label=st.t(label),
+                **{
+                    **shape,
+                    "fragmentation": f"{shape['fragmentation']:.4f}",
+                    "reach": f"{shape['reach']:.4f}",
+                },
+            )
+        st.say("network.cut_off", count=len(out["cut_off"]))
+
+
+def _window(value: str | None) -> tuple[str, str] | None:
+    if not value:
+        return None
+    since, _, until = value.partition(":")
+    return since, until or since
+
+
+@network_app.command("change")
+def change(
+    ctx: typer.Context,
+    at: str | None = typer.Option(None, "--at", help="An arrest or seizure date"),
+    days: int = typer.Option(180, "--days", min=1, max=3660, help="Window before and after"),
+    first: str | None = typer.Option(None, "--first", help="SINCE:UNTIL"),
+    second: str | None = typer.Option(None, "--second", help="SINCE:UNTIL"),
+    kind: list[str] = KINDS,
+    as_json: bool = JSON,
+    as_user: str | None = AS_USER,
+) -> None:
+    """Who rose and who fell between two time windows. / Cambios en el tiempo."""
+    from puente.network import service
+
+    with errors(state(ctx)):
+        st, out = _run(
+            ctx,
+            as_user,
+            service.over_time,
+            at=at,
+            days=days,
+            first=_window(first),
+            second=_window(second),
+            filters=_filters(kind, None, None),
+        )
+        if as_json:
+            return _print_json(out)
+        w1, w2 = out["windows"]
+        st.say("network.windows", first=" → ".join(w1), second=" → ".join(w2))
+        for key in ("rose", "fell"):
+            table = Table(title=st.t(f"network.{key}"))
+            for col in ("network.col_entity", "network.col_betweenness", "network.col_degree"):
+                table.add_column(st.t(col), overflow="fold")
+            for r in out[key][:15]:
+                b0, b1 = r["betweenness"]
+                d0, d1 = r["degree"]
+                add_row(
+                    table, f"{r['caption']} ({r['id']})", f"{b0:.5f} → {b1:.5f}", f"{d0} → {d1}"
+                )
+            st.console.print(table)
+
+
+@network_app.command("export")
+def export(
+    ctx: typer.Context,
+    fmt: str = typer.Option("graphml", "--format", help="graphml | gexf | csv | ftm | json"),
+    out: Path | None = typer.Option(None, "--out", help="File to write (default: stdout)"),
+    focus: str | None = typer.Option(None, "--focus", help="Only the neighbourhood of this id"),
+    hops: int = typer.Option(2, "--hops", min=0, max=6),
+    kind: list[str] = KINDS,
+    since: str | None = SINCE,
+    until: str | None = UNTIL,
+    as_user: str | None = AS_USER,
+) -> None:
+    """Export the network for Gephi, yEd, Aleph or a spreadsheet. / Exporta la red."""
+    from puente.network import service
+
+    st0 = state(ctx)
+    with errors(st0):
+        st, data = _run(
+            ctx,
+            as_user,
+            service.export,
+            fmt,
+            _filters(kind, since, until),
+            focus=focus,
+            hops=hops,
+            lang=st0.lang,
+        )
+        if out is None:
+            sys.stdout.buffer.write(data)
+            return
+        out.write_bytes(data)
+        st.say("network.exported", format=fmt, bytes=len(data), path=str(out))
+
+
+@network_app.command("load-cartels")
+def load_cartels(
+    ctx: typer.Context,
+    folder: Path = typer.Argument(..., help="Folder with the BACRIM2020_*.csv files"),
+    as_user: str | None = AS_USER,
+) -> None:
+    """Load the 2020 alliance and rivalry networks of Mexican criminal groups."""
+    from puente.access import require_role
+    from puente.network.cartels import load_cartels as do
+
+    st = state(ctx)
+    with errors(st):
+        node = st.open_node()
+        try:
+            user = st.actor(node, as_user)
+            require_role(user, "analyst", "releasing_officer")
+            reports = do(node, folder, actor=user.username)
+        finally:
+            node.close()
+        for r in reports:
+            st.say("network.loaded", **r.to_dict())
