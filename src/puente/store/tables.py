@@ -376,6 +376,26 @@ trace_items = Table(
     Index("ix_trace_items_purchaser", "purchaser_id"),
 )
 
+# --- coordination (puente.coordinate): the framework itself lives in ``records`` (shared
+# through the exchange); this is the node's own log of computed-indicator evaluations ---
+
+# One row per evaluation of a computed indicator for a period (append-only): what the
+# scheduler reads to know what is due, and the trail behind every computed observation.
+coordinate_evaluations = Table(
+    "coordinate_evaluations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("indicator_id", String(200), nullable=False),
+    Column("period", String(16), nullable=False),
+    Column("outcome", String(16), nullable=False),  # ok | unavailable
+    Column("value", Float, nullable=True),
+    Column("detail", Text, nullable=False),
+    Column("observation_id", String(200), nullable=False),
+    Column("evaluated_at", TS, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Index("ix_coordinate_evaluations_indicator", "indicator_id", "evaluated_at"),
+)
+
 # --- hit/no-hit (puente.hitnohit): pair settings, the per-partner index of own records'
 # encodings (derived from the change feed), the query logs of both directions, the
 # opaque hit references and the follow-up requests ---
