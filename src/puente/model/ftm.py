@@ -17,7 +17,21 @@ from importlib import resources
 from followthemoney.model import Model
 from followthemoney.settings import MODEL_PATH
 
-DOMAIN_SCHEMATA = ("Firearm", "Acquisition", "Recovery", "BorderCrossing", "Interdiction")
+DOMAIN_SCHEMATA = (
+    "Firearm",
+    "Acquisition",
+    "Recovery",
+    "BorderCrossing",
+    "Interdiction",
+    # coordination framework (puente.coordinate)
+    "Commitment",
+    "Milestone",
+    "Evidence",
+    "Indicator",
+    "Observation",
+    "Meeting",
+    "Decision",
+)
 
 
 @cache
