@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import resources
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 
@@ -16,7 +18,14 @@ def _config() -> Config:
     return cfg
 
 
+@cache
+def head() -> str | None:
+    return ScriptDirectory.from_config(_config()).get_current_head()
+
+
 def upgrade(engine: Engine) -> None:
+    if current(engine) == head():
+        return  # already at the newest schema: skip loading the migration environment
     cfg = _config()
     with engine.connect() as conn:
         conn = conn.execution_options(write=True)
