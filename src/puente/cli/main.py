@@ -72,6 +72,7 @@ from puente.cli import resolve as _resolve  # noqa: E402
 from puente.cli import serve as _serve  # noqa: E402
 from puente.cli import trace as _trace  # noqa: E402
 from puente.cli import users as _users  # noqa: E402
+from puente.cli.coordinate import coordinate_app as _coordinate_app  # noqa: E402
 from puente.cli.scenario import scenario_app as _scenario_app  # noqa: E402
 
 app.command("load")(_load.load)
@@ -91,6 +92,7 @@ _resolve.register(app)
 app.add_typer(_trace.trace_app, name="trace")
 app.add_typer(_network.network_app, name="network")
 _query.register(app)
+app.add_typer(_coordinate_app, name="coordinate")
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ from puente.api.routers import audit, auth, exchange, load, records, resolve, se
 from puente.api.routers import trace
 from puente.api.routers import network
 from puente.api.routers import hitnohit
+from puente.api.routers import coordinate
 
 ROUTERS: list[APIRouter] = [
     auth.router,
@@ -19,4 +20,5 @@ ROUTERS: list[APIRouter] = [
     trace.router,
     network.router,
     hitnohit.router,
+    coordinate.router,
 ]
