@@ -13,14 +13,21 @@ def test_pages_need_a_session_and_forged_tickets_get_none(site: Site) -> None:
     with httpx.Client(base_url=site.mx, follow_redirects=False, timeout=10.0) as http:
         page = http.get("/ui/record?id=mex-per-nunez-zuniga-oi")
         assert page.status_code == 303
-        assert page.headers["location"] == "/ui/login?next=%2Fui%2Frecord%3Fid%3Dmex-per-nunez-zuniga-oi"
+        assert (
+            page.headers["location"]
+            == "/ui/login?next=%2Fui%2Frecord%3Fid%3Dmex-per-nunez-zuniga-oi"
+        )
         assert http.get("/").headers["location"] == "/ui/search"
         login = http.get("/ui/login")
         assert login.status_code == 200 and "Núñez" not in login.text
         assert login.headers["x-frame-options"] == "DENY"
         assert login.headers["referrer-policy"] == "no-referrer"
         cookie = page.headers["set-cookie"].lower()  # set on the first page asked
-        assert cookie.startswith("puente_mex=") and "httponly" in cookie and "samesite=strict" in cookie
+        assert (
+            cookie.startswith("puente_mex=")
+            and "httponly" in cookie
+            and "samesite=strict" in cookie
+        )
         forged = http.get("/ui/session", params={"ticket": "x" * 43, "next": "/ui/search"})
         assert forged.headers["location"] == "/ui/login?expired=1"
         assert http.get("/ui/search").status_code == 303  # still not logged in

@@ -126,8 +126,10 @@ class PageCtx:
     def param(self, name: str) -> str:
         return self.request.query_params.get(name, "")
 
-    def alive(self) -> bool:
-        return self.web.sessions.get(self.sid) is not None
+    def alive(self, *, touch: bool = True) -> bool:
+        """Is the session live? An action by the user (``touch``) extends it; the
+        page's own once-a-minute check does not."""
+        return self.web.sessions.get(self.sid, touch=touch) is not None
 
     def error(self, exc: PuenteError) -> None:
         ui.notify(t(exc.key, self.lang, **exc.params), type="negative", multi_line=True)
@@ -182,7 +184,9 @@ def _frame(ctx: PageCtx, title_key: str) -> None:
         ctx.screen.labels.append(ui.label().props('data-testid="banner-bottom"'))
     ctx.screen.refresh()
     # An idle session ends even on a page left open: check once a minute.
-    ui.timer(60.0, lambda: None if ctx.alive() else ui.navigate.to("/ui/login?expired=1"))
+    ui.timer(
+        60.0, lambda: None if ctx.alive(touch=False) else ui.navigate.to("/ui/login?expired=1")
+    )
 
 
 def _switch(ctx: PageCtx, lang: str) -> None:

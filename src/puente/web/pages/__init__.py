@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import importlib
 
-MODULES = ("login", "search", "record", "linkchart", "exchange", "review", "tour")
+MODULES = ("login", "search", "record", "linkchart", "exchange", "review", "tour", "coordinate")
 
 
 def load() -> None:

@@ -84,7 +84,7 @@ def search_page(ctx: PageCtx) -> None:
             '<q-td :props="props"><a :href="props.row.href" class="text-primary">'
             "{{ props.row.caption }}</a></q-td>",
         )
-        more = ui.button(ctx.t("web.more")).props("flat")
+        more = ui.button(ctx.t("web.more")).props('flat data-testid="more"')
         more.set_visibility(False)
     shown: list[Hit] = []
     asked = [0]  # number of the newest query: an older answer arriving late is dropped
