@@ -15,10 +15,11 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, or_, select, update
 
 from puente.access import require_role
 from puente.errors import Conflict, InvalidInput, NotFound
@@ -146,8 +147,8 @@ def process(node: Node, user: User, request_id: str = "", again: bool = False) -
             query = query.where(c.request_id == request_id)
         with node.write() as conn:
             rows = conn.execute(query.order_by(c.request_id, c.item).limit(BATCH)).all()
-            for r in rows:
-                _set(conn, r, advance(r.status, "in_progress"), {})
+            if rows:
+                _set_many(conn, rows, [advance(r.status, "in_progress") for r in rows])
         if not rows:
             return ProcessReport(done, dict(counts))
         last = (rows[-1].request_id, rows[-1].item)
@@ -155,8 +156,8 @@ def process(node: Node, user: User, request_id: str = "", again: bool = False) -
             found = [_finding(conn, r) for r in rows]
         per_request: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         with node.write() as conn:
+            _set_results(conn, rows, found)
             for r, result in zip(rows, found, strict=True):
-                _set(conn, r, advance("in_progress", result["status"]), result)
                 per_request[r.request_id][result["status"]] += 1
                 counts[result["status"]] += 1
             for rid, by in sorted(per_request.items()):
@@ -169,22 +170,47 @@ def _finding(conn: Connection, row: Any) -> dict[str, Any]:
     return assess(conn, match(conn, Firearm(**gun), rec["date"]), rec["date"])
 
 
-def _set(conn: Connection, row: Any, status: str, result: dict[str, Any]) -> None:
-    values: dict[str, Any] = {"status": status, "updated_at": now()}
-    if result:
-        values.update(
-            result=json.dumps(result, sort_keys=True),
-            purchaser_id=result.get("purchaser_id", ""),
-            dealer_id=(result.get("dealer") or {}).get("id", ""),
-        )
+_SET = (
+    update(trace_items)
+    .where(
+        trace_items.c.direction == "in",
+        trace_items.c.request_id == bindparam("rid"),
+        trace_items.c.item == bindparam("no"),
+    )
+    .values(status=bindparam("st"), updated_at=bindparam("ts"))
+)
+_SET_RESULT = _SET.values(
+    result=bindparam("res"), purchaser_id=bindparam("pid"), dealer_id=bindparam("did")
+)
+
+
+def _set_many(conn: Connection, rows: Sequence[Any], statuses: list[str]) -> None:
+    ts = now()
     conn.execute(
-        update(trace_items)
-        .where(
-            trace_items.c.direction == "in",
-            trace_items.c.request_id == row.request_id,
-            trace_items.c.item == row.item,
-        )
-        .values(**values)
+        _SET,
+        [
+            {"rid": r.request_id, "no": r.item, "st": s, "ts": ts}
+            for r, s in zip(rows, statuses, strict=True)
+        ],
+    )
+
+
+def _set_results(conn: Connection, rows: Sequence[Any], found: list[dict[str, Any]]) -> None:
+    ts = now()
+    conn.execute(
+        _SET_RESULT,
+        [
+            {
+                "rid": r.request_id,
+                "no": r.item,
+                "st": advance("in_progress", f["status"]),
+                "ts": ts,
+                "res": json.dumps(f, sort_keys=True),
+                "pid": f.get("purchaser_id", ""),
+                "did": (f.get("dealer") or {}).get("id", ""),
+            }
+            for r, f in zip(rows, found, strict=True)
+        ],
     )
 
 

@@ -106,7 +106,8 @@ def _reindex(conn: Connection, ids: list[str]) -> int:
     """Re-derive every acquisition touched by the changed records ``ids``."""
     current = _properties(conn, ids)
     touched = {rid for rid, (schema, _) in current.items() if schema == "Acquisition"}
-    for i in range(0, len(ids), 500):
+    empty = conn.execute(select(trace_guns.c.id).limit(1)).first() is None
+    for i in range(0, len(ids) if not empty else 0, 500):
         chunk = ids[i : i + 500]
         query = select(trace_guns.c.acquisition_id).where(
             trace_guns.c.firearm_id.in_(chunk) | trace_guns.c.acquisition_id.in_(chunk)
@@ -115,8 +116,11 @@ def _reindex(conn: Connection, ids: list[str]) -> int:
     if not touched:
         return 0
     ordered = sorted(touched)
-    _delete(conn, ordered)
-    acqs = {k: v for k, v in _properties(conn, ordered).items() if v[0] == "Acquisition"}
+    if not empty:
+        _delete(conn, ordered)
+    missing = [rid for rid in ordered if rid not in current]
+    acqs = {k: v for k, v in current.items() if v[0] == "Acquisition"}
+    acqs.update({k: v for k, v in _properties(conn, missing).items() if v[0] == "Acquisition"})
     gun_ids = sorted({f for _, props in acqs.values() for f in props.get("firearm", [])})
     guns = {k: v for k, v in _properties(conn, gun_ids).items() if v[0] == "Firearm"}
     next_id = int(conn.execute(select(func.coalesce(func.max(trace_guns.c.id), 0))).scalar_one())

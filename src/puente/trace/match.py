@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from puente.model.countries import alpha2
 from puente.store.tables import trace_guns, trace_keys
@@ -38,6 +38,9 @@ THRESHOLD = 0.9
 AMBIGUITY = 0.05
 MAX_CANDIDATES = 5
 MAX_BLOCK = 2000  # a partial serial matching more guns than this is too vague to rank
+# Built once: the hot path only binds values (expanding IN lists stay cached).
+_BY_KEY = select(trace_keys.c.gun).where(trace_keys.c.h.in_(bindparam("h", expanding=True)))
+_BY_ID = select(trace_guns).where(trace_guns.c.id.in_(bindparam("ids", expanding=True)))
 
 
 @dataclass
@@ -91,9 +94,13 @@ def _rows(conn: Connection, gun: Firearm) -> tuple[list[dict[str, Any]], Any]:
         rows = conn.execute(query.limit(MAX_BLOCK + 1)).mappings().all()
         return [dict(r) for r in rows if reading.fits(r["serial_key"])], reading
     hashes = [key_hash(make, k) for k in deletion_keys(reading.folded)]
-    ids = select(trace_keys.c.gun).where(trace_keys.c.h.in_(hashes))
-    query = select(trace_guns).where(trace_guns.c.id.in_(ids), trace_guns.c.make_key == make)
-    return [dict(r) for r in conn.execute(query).mappings()], reading
+    # Two statements on purpose: joined, planners prefer the (make, serial) index and
+    # scan the whole make instead of looking the few keys up.
+    ids = sorted({r.gun for r in conn.execute(_BY_KEY, {"h": hashes})})
+    if not ids:
+        return [], reading
+    found = conn.execute(_BY_ID, {"ids": ids}).mappings()
+    return [dict(r) for r in found if r["make_key"] == make], reading
 
 
 def _serial_score(

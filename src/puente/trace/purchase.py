@@ -16,7 +16,7 @@ import json
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from puente.store.tables import records, trace_guns
 from puente.trace.describe import HANDGUNS
@@ -24,6 +24,14 @@ from puente.trace.match import Match
 
 SHORT_TTC_DAYS = 3 * 365
 SALE_WINDOW = 5  # business days
+_SALES = select(
+    trace_guns.c.purchase_date, trace_guns.c.type_key, trace_guns.c.acquisition_id
+).where(
+    trace_guns.c.purchaser_id == bindparam("p"),
+    trace_guns.c.purchase_date >= bindparam("lo"),
+    trace_guns.c.purchase_date <= bindparam("hi"),
+)
+_PROPS = select(records.c.properties).where(records.c.id == bindparam("id"))
 
 
 def time_to_crime(purchased: str, recovered: str) -> int:
@@ -49,15 +57,7 @@ def multiple_sale(conn: Connection, gun: dict[str, Any]) -> dict[str, Any] | Non
         return None
     day = date.fromisoformat(gun["purchase_date"])
     lo, hi = (day - timedelta(days=9)).isoformat(), (day + timedelta(days=9)).isoformat()
-    rows = conn.execute(
-        select(
-            trace_guns.c.purchase_date, trace_guns.c.type_key, trace_guns.c.acquisition_id
-        ).where(
-            trace_guns.c.purchaser_id == gun["purchaser_id"],
-            trace_guns.c.purchase_date >= lo,
-            trace_guns.c.purchase_date <= hi,
-        )
-    ).all()
+    rows = conn.execute(_SALES, {"p": gun["purchaser_id"], "lo": lo, "hi": hi}).all()
     kind = _class(gun["type_key"])
     near = [
         r
@@ -77,7 +77,7 @@ def multiple_sale(conn: Connection, gun: dict[str, Any]) -> dict[str, Any] | Non
 
 
 def _record_props(conn: Connection, rid: str) -> dict[str, list[str]]:
-    row = conn.execute(select(records.c.properties).where(records.c.id == rid)).first()
+    row = conn.execute(_PROPS, {"id": rid}).first()
     return json.loads(row.properties) if row else {}
 
 
