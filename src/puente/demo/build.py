@@ -20,6 +20,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from puente.coordinate.example import load_example_framework
+from puente.coordinate.vocab import SCHEMATA
 from puente.ingest.load import LoadReport, load_file
 from puente.node import Node, init_node
 from puente.settings import CONFIG_FILE
@@ -158,6 +160,7 @@ def build_demo(
             _ensure_partner(item.node, peer, f"http://{host}:{peer.port}")
             demo.users.extend(_ensure_users(item, saved))
         _write_credentials(base, demo.users)
+        load_example_framework([item.node for item in demo.nodes])
         for item in demo.nodes:
             _load_examples(item, on_file)
     except BaseException:
@@ -224,13 +227,16 @@ def _load_examples(item: DemoNode, on_file: Callable[[str, str], None] | None) -
                 actor=ACTOR,
             )
         )
+    data = records.c.schema.notin_(SCHEMATA)  # the example files, not the framework
     with item.node.read() as conn:
-        item.records = int(conn.execute(select(func.count()).select_from(records)).scalar_one())
+        item.records = int(
+            conn.execute(select(func.count()).select_from(records).where(data)).scalar_one()
+        )
         item.releasable = int(
             conn.execute(
                 select(func.count())
                 .select_from(records)
-                .where(records.c.rel_to.like(f"%,{item.partner},%"))
+                .where(data, records.c.rel_to.like(f"%,{item.partner},%"))
             ).scalar_one()
         )
 
