@@ -34,7 +34,7 @@ from puente.node import Node
 
 PAGE = 5000
 # Backlog (entries) above which verification moves to its own process.
-PROCESS_BACKLOG = 10_000
+PROCESS_BACKLOG = 100_000
 
 
 @dataclass
