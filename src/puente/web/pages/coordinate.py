@@ -87,8 +87,8 @@ def _draw(ctx: PageCtx, r: Report) -> None:
         'data-testid="coord-status-chart"'
     )
     ui.label(ctx.t("coordinate.report_overdue", count=len(r.overdue))).classes("text-h6")
-    _table(ctx, "coord-overdue", ["number", "title", "owner", "due", "status"], [
-        {"number": i.number, "title": i.text(ctx.lang), "owner": i.origin, "due": i.due,
+    _table(ctx, "coord-overdue", ["number", "title", "origin", "due", "status"], [
+        {"number": i.number, "title": i.text(ctx.lang), "origin": i.origin, "due": i.due,
          "status": ctx.t(f"coordinate.status_{i.status}")} for i in r.overdue
     ])  # fmt: skip
     ui.label(ctx.t("coordinate.report_indicators")).classes("text-h6")
