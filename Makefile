@@ -23,7 +23,8 @@ lint: install
 test: install lint
 	bash scripts/ensure-postgres.sh
 	bash scripts/ensure-chromium.sh
-	PUENTE_TEST_PG_URL=$(PG_URL) $(PY) -m pytest -q -m "not slow"
+	bash scripts/ensure-weasyprint.sh
+	PUENTE_TEST_PG_URL=$(PG_URL) $(PY) -m pytest -q -m "not slow" -n 2 --dist loadfile
 
 bench-quick: install
 	for b in bench/*.py; do $(PY) $$b --quick || exit 1; done
