@@ -131,3 +131,17 @@ def test_three_nodes_forward_only_with_consent(make_node: Callable[..., Node]) -
     pull(us, mx)
     assert pull(gt, us).retracts == 1
     assert held(gt) == {}
+
+
+def test_long_backlog_is_verified_in_a_separate_process(
+    make_node: Callable[..., Node], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from puente.exchange import pull as pull_module
+
+    mx, us = make_node("MX"), make_node("US")
+    connect(mx, us)
+    put(mx, [person(f"p{i}", f"P {i}") for i in range(9)], marks(mx, rel_to=["USA"]))
+    monkeypatch.setattr(pull_module, "PROCESS_BACKLOG", 0)
+    report = pull(us, mx, page_size=4)
+    assert (report.entries, report.pages) == (9, 3)
+    assert len(held(us, "MEX")) == 9
