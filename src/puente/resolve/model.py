@@ -20,7 +20,7 @@ import pandas as pd
 
 from puente.resolve.comparisons import to_splink
 from puente.resolve.features import COLUMNS, Row
-from puente.resolve.profiles import Profile
+from puente.resolve.profiles import PROFILES, Profile
 from puente.resolve.training import DEFAULT_PRIOR, EM_MIN_RECORDS, estimate_u, u_pairs
 from puente.resolve.training import train as _train
 
@@ -92,6 +92,29 @@ def settings(profile: Profile, link_type: LinkType = "dedupe_only", use_tf: bool
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=False,
     )
+
+
+def for_dialect(trained: Trained, dialect: str) -> dict[str, Any]:
+    """The trained model with its SQL rendered for another Splink backend ("spark",
+    "duckdb"…): the profile's comparisons rebuilt in that dialect, carrying the trained
+    prior and every level's m and u (Splink stores conditions as SQL text of the dialect
+    that trained the model, so the JSON itself is not portable)."""
+    profile = PROFILES[trained.group]
+    use_tf = any(
+        lv.get("tf_adjustment_column")
+        for c in trained.settings["comparisons"]
+        for lv in c["comparison_levels"]
+    )
+    spec: dict[str, Any] = settings(profile, use_tf=use_tf).get_settings(dialect).as_dict()
+    spec["probability_two_random_records_match"] = trained.settings[
+        "probability_two_random_records_match"
+    ]
+    for mine, theirs in zip(spec["comparisons"], trained.settings["comparisons"], strict=True):
+        for a, b in zip(mine["comparison_levels"], theirs["comparison_levels"], strict=True):
+            for key in ("m_probability", "u_probability"):
+                if key in b:
+                    a[key] = b[key]
+    return spec
 
 
 def tf_tables(profile: Profile, df: pd.DataFrame) -> dict[str, dict[str, float]]:
