@@ -13,7 +13,7 @@ from puente.errors import Conflict, Forbidden, InvalidFile, InvalidInput, NotFou
 from puente.exchange.auth import sign_request
 from puente.exchange.client import PartnerClient, get_partner
 from puente.node import Node
-from puente.store.tables import audit_log
+from puente.store.tables import audit_log, hitnohit_hits
 from puente.store.users import SYSTEM, User
 from puente.trace import chains, inbound, indicators, requests, step2, wire
 from tests.trace.helpers import item, send, two_nodes
@@ -65,7 +65,7 @@ def test_trace_from_request_to_released_result(make_node: Callable[..., Node]) -
     assert first["flags"]["short_time_to_crime"] is True
     assert first["flags"]["multiple_sale"]["guns"] == 3  # g1, g2 Monday + g3 Thursday
     assert first["flags"]["purchaser_linked"] == 1  # g3 traced in the same request
-    assert first["flags"]["purchaser_known_by_hit"] is None
+    assert first["flags"]["purchaser_known_by_hit"] is False
     assert first["purchaser"] is None and first["purchaser_held"] is True
     assert {r["reason"] for r in first["reasons"]} >= {"serial_lookalike", "calibre_match"}
     glock = res[2]["result"]
@@ -98,6 +98,22 @@ def test_step_two_releases_the_purchaser_only_when_approved(
         step2.decide_step2(us, OFFICER, rid, 1, False)
     released = _results(mx, rid, http)[1]["result"]
     assert released["purchaser"]["name"] == "Ana Straw" and released["release"] == "officer"
+    assert released["flags"]["purchaser_known_by_hit"] is False
+    with us.write() as conn:  # MEX's hit/no-hit query hit Ana's record earlier
+        conn.execute(
+            hitnohit_hits.insert(),
+            {
+                "ref": "h1",
+                "direction": "in",
+                "partner": "MEX",
+                "query_id": "q1",
+                "item": 1,
+                "kind": "person",
+                "record_id": "ana",
+                "created_at": "2025-01-01T00:00:00Z",
+            },
+        )
+    assert _results(mx, rid, http)[1]["result"]["flags"]["purchaser_known_by_hit"] is True
     with us.read() as conn:
         actions = [r.action for r in conn.execute(select(audit_log.c.action))]
     assert {

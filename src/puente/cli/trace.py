@@ -123,8 +123,8 @@ def _flags(st: CliState, res: dict[str, Any]) -> str:
     ]
     if flags.get("purchaser_linked"):
         out.append(st.t("trace.flag_purchaser_linked", count=flags["purchaser_linked"]))
-    if flags and flags.get("purchaser_known_by_hit") is None:
-        out.append(st.t("trace.flag_known_unknown"))
+    if flags.get("purchaser_known_by_hit"):
+        out.append(st.t("trace.flag_known_by_hit"))
     return "; ".join(out)
 
 

@@ -12,8 +12,8 @@ the result says the purchaser is identified and held by the owner.
 Invariant: ``released`` is the only function that builds what leaves the node, and it is
 computed at the moment of sending from the current markings and decisions, so a
 retracted releasability or a refused step 2 is honoured on the next read.
-The hit/no-hit module (``puente.hitnohit``) had no Python API when this was written:
-``purchaser_known_by_hit`` is therefore ``None`` (unknown), never a guess.
+``purchaser_known_by_hit`` is true when this node answered a hit/no-hit query of the same
+partner with a hit on the purchaser's record (``hitnohit_hits``, owner's side).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from sqlalchemy import Connection, and_, func, not_, select
 
 from puente.node import Node
 from puente.store import records as record_store
-from puente.store.tables import records, trace_items
+from puente.store.tables import hitnohit_hits, records, trace_items
 from puente.trace.status import FINISHED
 
 
@@ -64,6 +64,16 @@ def linked_traces(conn: Connection, purchaser_id: str, request_id: str, item: in
         not_(this),
     )
     return int(conn.execute(query).scalar_one())
+
+
+def known_by_hit(conn: Connection, partner: str, purchaser_id: str) -> bool:
+    """Did ``partner`` already learn of this purchaser through a hit we answered?"""
+    query = select(hitnohit_hits.c.ref).where(
+        hitnohit_hits.c.direction == "in",
+        hitnohit_hits.c.partner == partner,
+        hitnohit_hits.c.record_id == purchaser_id,
+    )
+    return conn.execute(query.limit(1)).first() is not None
 
 
 def _dealer(d: dict[str, Any]) -> dict[str, Any]:
@@ -104,7 +114,7 @@ def released(conn: Connection, node: Node, partner: str, row: Any) -> dict[str, 
     pid = result["purchaser_id"]
     flags = dict(result["flags"])
     flags["purchaser_linked"] = linked_traces(conn, pid, row.request_id, row.item)
-    flags["purchaser_known_by_hit"] = None
+    flags["purchaser_known_by_hit"] = known_by_hit(conn, partner, pid)
     out.update(
         acquisition=result["acquisition"],
         purchase_date=result["purchase_date"],
