@@ -23,11 +23,24 @@ def pair(mx: Node, us: Node, *, quota: int = 1000, mode: str = "x25519") -> None
     for a, b in ((mx, us), (us, mx)):
         with client(b) as http:
             if mode == "x25519":
-                service.pair_setup(a, SYSTEM, b.country, fetch=True, client=http, quota=quota,
-                                   contact=f"RFI desk {a.country}")
+                service.pair_setup(
+                    a,
+                    SYSTEM,
+                    b.country,
+                    fetch=True,
+                    client=http,
+                    quota=quota,
+                    contact=f"RFI desk {a.country}",
+                )
             else:
-                service.pair_setup(a, SYSTEM, b.country, secret=secret, quota=quota,
-                                   contact=f"RFI desk {a.country}")
+                service.pair_setup(
+                    a,
+                    SYSTEM,
+                    b.country,
+                    secret=secret,
+                    quota=quota,
+                    contact=f"RFI desk {a.country}",
+                )
 
 
 def ask(node: Node, owner: Node, asks: list[Ask], user: User = SYSTEM) -> Answer:
@@ -43,6 +56,17 @@ def gun(rid: str, serial: str, make: str = "Smith & Wesson") -> tuple[str, str, 
     return rid, "Firearm", {"serialNumber": [serial], "make": [make]}
 
 
-def person(rid: str, first: str, last: str, dob: str, **more: list[str]) -> tuple[str, str, dict[str, Any]]:
-    return rid, "Person", {"firstName": [first], "lastName": [last], "name": [f"{first} {last}"],
-                           "birthDate": [dob], **more}
+def person(
+    rid: str, first: str, last: str, dob: str, **more: list[str]
+) -> tuple[str, str, dict[str, Any]]:
+    return (
+        rid,
+        "Person",
+        {
+            "firstName": [first],
+            "lastName": [last],
+            "name": [f"{first} {last}"],
+            "birthDate": [dob],
+            **more,
+        },
+    )

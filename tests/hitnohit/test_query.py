@@ -24,22 +24,35 @@ from tests.hitnohit.helpers import ask, client, gun, marks, pair, person, person
 def nodes(make_node: Callable[..., Node]) -> tuple[Node, Node]:
     mx, us = make_node("MX"), make_node("US")
     pair(mx, us, quota=50)
-    put(us, [gun("g1", "TB55743"), gun("g2", "DWJ4808", "Glock"),
-             person("p1", "María Guadalupe", "Hernández López", "1985-04-12", gender=["female"],
-                    phone=["+1 (210) 555-0147"], passportNumber=["G12345678"]),
-             person("p2", "John", "Smith", "1970-01-01"),
-             ("v1", "Vessel", {"name": ["Estrella"], "mmsi": ["345070123"]})],
-        marks(us))  # releasable to nobody: step 1 must work anyway
+    put(
+        us,
+        [
+            gun("g1", "TB55743"),
+            gun("g2", "DWJ4808", "Glock"),
+            person(
+                "p1",
+                "María Guadalupe",
+                "Hernández López",
+                "1985-04-12",
+                gender=["female"],
+                phone=["+1 (210) 555-0147"],
+                passportNumber=["G12345678"],
+            ),
+            person("p2", "John", "Smith", "1970-01-01"),
+            ("v1", "Vessel", {"name": ["Estrella"], "mmsi": ["345070123"]}),
+        ],
+        marks(us),
+    )  # releasable to nobody: step 1 must work anyway
     return mx, us
 
 
 def test_hits_and_no_hits_for_every_kind(nodes: tuple[Node, Node]) -> None:
     mx, us = nodes
     asks = [
-        Ask("firearm", "TB-557 43", "S&W"),        # separators, make alias
+        Ask("firearm", "TB-557 43", "S&W"),  # separators, make alias
         Ask("firearm", "T855743", "Smith and Wesson"),  # B read as 8
         Ask("firearm", "TB5743", "Smith & Wesson"),  # a dropped character
-        Ask("firearm", "TB55743", "Glock"),          # right serial, wrong make
+        Ask("firearm", "TB55743", "Glock"),  # right serial, wrong make
         Ask("firearm", "ZZ99999", "Smith & Wesson"),
         Ask("phone", "210 555 0147"),
         Ask("passport", "g1234-5678"),
@@ -55,8 +68,10 @@ def test_hits_and_no_hits_for_every_kind(nodes: tuple[Node, Node]) -> None:
     assert answer.contact == "RFI desk USA"
     # Only opaque references came back, and each maps to the right record on the owner.
     with us.read() as conn:
-        owner = {r.ref: r.record_id for r in conn.execute(
-            select(hitnohit_hits).where(hitnohit_hits.c.direction == "in"))}
+        owner = {
+            r.ref: r.record_id
+            for r in conn.execute(select(hitnohit_hits).where(hitnohit_hits.c.direction == "in"))
+        }
     assert {owner[r] for r in answer.hits[0] + answer.hits[1] + answer.hits[2]} == {"g1"}
     assert owner[answer.hits[9][0]] == "p1" and owner[answer.hits[10][0]] == "p1"
     assert all(len(r) == 25 and r.startswith("H") for h in answer.hits for r in h)
@@ -92,7 +107,9 @@ def test_quota_refuses_the_whole_batch_with_a_clear_error(nodes: tuple[Node, Nod
     assert isinstance(err.value, Forbidden)
     ask(mx, us, [Ask("phone", f"410555{i:04d}") for i in range(10)])  # exactly fills it
     with us.read() as conn:
-        refused = conn.execute(select(audit_log).where(audit_log.c.action == "hitnohit_refused")).all()
+        refused = conn.execute(
+            select(audit_log).where(audit_log.c.action == "hitnohit_refused")
+        ).all()
     assert len(refused) == 1 and "quota_exceeded" in refused[0].detail
 
 
@@ -105,6 +122,7 @@ def test_rotation_on_one_side_is_followed_by_the_other(nodes: tuple[Node, Node])
     assert ask(mx, us, [Ask("mmsi", "345070123")]).hits[0]
     with mx.read() as conn, us.read() as conn2:
         from puente.hitnohit.pairs import get_pair
+
         assert get_pair(conn, "USA").epoch == get_pair(conn2, "MEX").epoch == 3
 
 
@@ -118,9 +136,13 @@ def test_out_of_band_secret_mode(make_node: Callable[..., Node]) -> None:
 def test_the_index_follows_changes(nodes: tuple[Node, Node]) -> None:
     mx, us = nodes
     assert not ask(mx, us, [Ask("plate", "QNR-86-47")]).hits[0]
-    put(us, [("car", "Vehicle", {"name": ["Jeep"], "registrationNumber": ["QNR-86-47"]})], marks(us))
+    put(
+        us, [("car", "Vehicle", {"name": ["Jeep"], "registrationNumber": ["QNR-86-47"]})], marks(us)
+    )
     assert ask(mx, us, [Ask("plate", "QNR8647")]).hits[0]
-    put(us, [("car", "Vehicle", {"name": ["Jeep"], "registrationNumber": ["XYZ-11-22"]})], marks(us))
+    put(
+        us, [("car", "Vehicle", {"name": ["Jeep"], "registrationNumber": ["XYZ-11-22"]})], marks(us)
+    )
     assert not ask(mx, us, [Ask("plate", "QNR8647")]).hits[0]
     put(us, [person("p1", "Ana", "Ruiz", "1990-02-02")], marks(us))  # p1 renamed
     assert not ask(mx, us, [person_ask("Maria Guadalupe Hernandez Lopez", "1985-04-12")]).hits[0]
@@ -132,6 +154,7 @@ def test_received_copies_and_higher_levels_are_not_answered(nodes: tuple[Node, N
     put(us, [gun("copy", "QQ12345")], marks(us), origin="GTM")
     put(us, [gun("secret", "RR12345")], marks(us, classification="secret"))
     from puente.hitnohit.service import pair_setup
+
     pair_setup(us, SYSTEM, "MX", max_level="confidential")
     answer = ask(mx, us, [Ask("firearm", "QQ12345", "S&W"), Ask("firearm", "RR12345", "S&W")])
     assert answer.hits == [[], []]
@@ -139,13 +162,23 @@ def test_received_copies_and_higher_levels_are_not_answered(nodes: tuple[Node, N
 
 def test_bad_input_is_refused_not_crashed(nodes: tuple[Node, Node]) -> None:
     mx, us = nodes
-    for bad in (Ask("phone", "12"), Ask("firearm", "X", "S&W"), Ask("firearm", "AB123", ""),
-                Ask("ssn", "1"), person_ask("  ", "1980-01-01")):
+    for bad in (
+        Ask("phone", "12"),
+        Ask("firearm", "X", "S&W"),
+        Ask("firearm", "AB123", ""),
+        Ask("ssn", "1"),
+        person_ask("  ", "1980-01-01"),
+    ):
         with pytest.raises(InvalidInput):
             ask(mx, us, [bad])
     with client(us) as http:
         assert http.post("/hitnohit/partner/query", json={"items": []}).status_code == 401
     with pytest.raises(NotFound):
-        ask(mx, us, [Ask("phone", "2105550147")], ) if False else None
+        ask(
+            mx,
+            us,
+            [Ask("phone", "2105550147")],
+        ) if False else None
         from puente.hitnohit.service import ask as service_ask
+
         service_ask(mx, SYSTEM, "GT", [Ask("phone", "2105550147")])

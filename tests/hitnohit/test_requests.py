@@ -30,19 +30,37 @@ def nodes(make_node: Callable[..., Node]) -> tuple[Node, Node, Node]:
     mx, us, gt = make_node("MX"), make_node("US"), make_node("GT")
     pair(mx, us)
     from tests.exchange.helpers import connect
+
     connect(us, gt)
-    put(us, [person("p1", "Juan", "Pérez García", "1980-03-03",
-                    phone=["+1 210 555 0101"], address=["1 Main St, Laredo TX"])],
-        marks(us, classification="confidential", handling="H0"))
+    put(
+        us,
+        [
+            person(
+                "p1",
+                "Juan",
+                "Pérez García",
+                "1980-03-03",
+                phone=["+1 210 555 0101"],
+                address=["1 Main St, Laredo TX"],
+            )
+        ],
+        marks(us, classification="confidential", handling="H0"),
+    )
     return mx, us, gt
 
 
 def _request(mx: Node, us: Node, urgency: str = "normal") -> rq.Request:
     ref = ask(mx, us, [Ask("phone", "2105550101")], ANALYST).hits[0][0]
     with client(us) as http:
-        return service.request_create(mx, ANALYST, ref, "FGR/123/2025",
-                                      "Homicide investigation, number seen on the victim's phone",
-                                      urgency, client=http)
+        return service.request_create(
+            mx,
+            ANALYST,
+            ref,
+            "FGR/123/2025",
+            "Homicide investigation, number seen on the victim's phone",
+            urgency,
+            client=http,
+        )
 
 
 def test_approved_release_travels_through_the_feed_to_the_requester_only(
@@ -75,8 +93,10 @@ def test_approved_release_travels_through_the_feed_to_the_requester_only(
     assert pull(gt, us).entries == 0  # nobody else gets it
     # The release copy is not itself answered as a second hit.
     assert len(ask(mx, us, [Ask("phone", "2105550101")]).hits[0]) == 1
-    for node, actions in ((mx, {"hitnohit_request_sent", "hitnohit_request_approved_seen"}),
-                          (us, {"hitnohit_request_received", "hitnohit_request_approved"})):
+    for node, actions in (
+        (mx, {"hitnohit_request_sent", "hitnohit_request_approved_seen"}),
+        (us, {"hitnohit_request_received", "hitnohit_request_approved"}),
+    ):
         with node.read() as conn:
             assert actions <= {r[0] for r in conn.execute(select(audit_log.c.action))}
 
@@ -96,8 +116,12 @@ def test_deadlines_overdue_on_both_sides_and_expiry(nodes: tuple[Node, Node, Nod
     mx, us, _ = nodes
     urgent = _request(mx, us, "urgent")
     normal = _request(mx, us, "normal")
-    hours = lambda r: (rq.datetime.fromisoformat(r.due_at.rstrip("Z"))  # noqa: E731
-                       - rq.datetime.fromisoformat(r.created_at.rstrip("Z")))
+
+    def hours(r: rq.Request) -> timedelta:
+        return rq.datetime.fromisoformat(r.due_at.rstrip("Z")) - rq.datetime.fromisoformat(
+            r.created_at.rstrip("Z")
+        )
+
     owner = {r.id: r for r in service.request_list(us, SYSTEM, "in", None)}
     assert hours(owner[urgent.id]) == timedelta(hours=8)
     assert hours(owner[normal.id]) == timedelta(hours=48)
@@ -105,14 +129,20 @@ def test_deadlines_overdue_on_both_sides_and_expiry(nodes: tuple[Node, Node, Nod
     past = "2000-01-01T00:00:00.000000Z"
     for node in (mx, us):
         with node.write() as conn:
-            conn.execute(update(hitnohit_requests).where(hitnohit_requests.c.id == urgent.id)
-                         .values(due_at=past))
+            conn.execute(
+                update(hitnohit_requests)
+                .where(hitnohit_requests.c.id == urgent.id)
+                .values(due_at=past)
+            )
     for node, direction in ((mx, "out"), (us, "in")):
         overdue = service.request_list(node, SYSTEM, direction, "overdue")
         assert [r.id for r in overdue] == [urgent.id] and overdue[0].overdue
     with us.write() as conn:
-        conn.execute(update(hitnohit_requests).where(hitnohit_requests.c.id == normal.id)
-                     .values(expires_at=past))
+        conn.execute(
+            update(hitnohit_requests)
+            .where(hitnohit_requests.c.id == normal.id)
+            .values(expires_at=past)
+        )
     assert [r.id for r in service.request_list(us, SYSTEM, "in", "expired")] == [normal.id]
     with pytest.raises(Conflict):
         service.request_approve(us, OFFICER, normal.id, [], "full", "H2")
@@ -125,7 +155,9 @@ def test_requests_need_a_real_hit_case_and_justification(nodes: tuple[Node, Node
     mx, us, _ = nodes
     with client(us) as http:
         with pytest.raises(NotFound):
-            service.request_create(mx, ANALYST, "Hdeadbeef", "C-1", "a long enough reason", client=http)
+            service.request_create(
+                mx, ANALYST, "Hdeadbeef", "C-1", "a long enough reason", client=http
+            )
         ref = ask(mx, us, [Ask("phone", "2105550101")]).hits[0][0]
         with pytest.raises(InvalidInput):
             service.request_create(mx, ANALYST, ref, "", "a long enough reason", client=http)

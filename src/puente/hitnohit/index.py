@@ -70,6 +70,7 @@ def person_of(props: dict[str, list[str]]) -> Person | None:
     names = tuple(parts or (props.get("name") or [])[:1])
     if not names:
         return None
+
     def first(prop: str) -> str:
         return (props.get(prop) or [""])[0]
 

@@ -13,7 +13,8 @@ from what the query already carries:
 
 Rows added after the bands were built sit in a delta that every query scans in full;
 ``compact`` rebuilds the bands once the delta grows. Invariant: ``search`` only ever
-returns live rows at or above the threshold, best first — never a score.
+returns live rows at or above the threshold and within ``RUNNER_UP`` of the best,
+best first — never a score.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ from puente.hitnohit.clk import Packed
 from puente.hitnohit.kernels import scan
 
 EXACT_BUDGET = 30_000_000
+# Besides the best row, only rows nearly as similar are hits: a clearly better match
+# makes the others noise, while true duplicates at the owner score alike.
+RUNNER_UP = 0.08
 BANDS = 24
 BAND_BITS = 16
 _SEED = 20250911
@@ -169,5 +173,6 @@ class ClkMatcher:
         for i in range(count):
             n = int(found[i])
             best = np.argsort(-dice[i, :n], kind="stable")
-            out.append([self.ids[int(idx[i, j])] for j in best])
+            near = [j for j in best if dice[i, j] >= dice[i, best[0]] - RUNNER_UP]
+            out.append([self.ids[int(idx[i, j])] for j in near])
         return out
