@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from puente.access import require_role
 from puente.errors import InvalidInput, NotFound
-from puente.hitnohit import pairs, requests
+from puente.hitnohit import pairs, release, requests
 from puente.hitnohit.ask import Answer, Ask, query
 from puente.hitnohit.keys import verify_x25519
 from puente.hitnohit.wire import call
@@ -283,7 +283,7 @@ def request_approve(
     node: Node, user: User, rid: str, redact: list[str], detail: str, handling: str, note: str = ""
 ) -> requests.Request:
     require_role(user, "releasing_officer")
-    return requests.approve(
+    return release.approve(
         node, user.username, rid, redact=redact, detail=detail, handling=handling, note=note
     )
 
