@@ -9,14 +9,16 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
-from tests.cli.test_serve import free_port, puente, stop, wait_for
+from tests.cli.test_serve import free_port, puente, stop
 from tests.conftest import pg_database
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -49,6 +51,22 @@ class Site:
         return path
 
 
+def wait_ready(url: str, proc: subprocess.Popen[str], seconds: float = 240.0) -> None:
+    """Building two loaded nodes (PostgreSQL, a busy shared machine) takes longer than
+    starting one bare node: wait up to four minutes, failing at once if the demo died."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            out, err = proc.communicate()
+            pytest.fail(f"demo exited early ({proc.returncode}): {out}\n{err}")
+        try:
+            httpx.get(url, timeout=2.0)
+            return
+        except httpx.TransportError:
+            time.sleep(0.5)
+    pytest.fail(f"{url} did not answer within {seconds}s")
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
@@ -76,7 +94,7 @@ def site(
     proc = puente(*args, "--ports", f"{mx_port},{us_port}")
     try:
         for port in (mx_port, us_port):
-            wait_for(f"http://127.0.0.1:{port}/health", proc)
+            wait_ready(f"http://127.0.0.1:{port}/health", proc)
         directory = Path(args[2])
         users = json.loads((directory / "credentials.json").read_text("utf-8"))["users"]
         yield Site(
