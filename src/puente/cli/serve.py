@@ -105,13 +105,21 @@ def serve(
     host: str | None = typer.Option(None, "--host", help="Default: the node's setting"),
     port: int | None = typer.Option(None, "--port", help="Default: the node's setting (8700)"),
     log_level: str = typer.Option("info", "--log-level"),
+    background: bool = typer.Option(
+        True, "--background/--no-background", help="Sync partners and re-evaluate indicators"
+    ),
 ) -> None:
     """Serve this node's API, its documentation and its web UI (/ui/). / Sirve el nodo."""
+    from puente.coordinate import scheduler
+    from puente.exchange import background as exchange_background
     from puente.web import create_web_app
 
     st = state(ctx)
     with errors(st):
         node = st.open_node()
+        jobs: list[exchange_background.Background | scheduler.Scheduler] = (
+            [exchange_background.start(node), scheduler.start(node)] if background else []
+        )
         try:
             where = Served(
                 create_web_app(node), host or node.settings.host, port or node.settings.port
@@ -119,5 +127,7 @@ def serve(
             st.say("cli.serving", country=node.country, url=where.url, docs=where.url + "/docs")
             serve_all([where], log_level=log_level)
         finally:
+            for job in jobs:
+                job.stop()
             node.close()
         st.say("cli.stopped")
