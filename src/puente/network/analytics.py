@@ -5,8 +5,10 @@ Choices (each documented in docs/network.md):
   converges on small graphs and for ``LEIDEN_ITERATIONS`` passes on large ones, seeded,
   so the same graph gives the same partition;
 - betweenness counts hops (a courier who links two cells matters however often they
-  call); exact below ``EXACT_LIMIT`` vertices, otherwise estimated from ``samples``
-  pivot sources (Brandes & Pich 2007: the pivots' dependencies scaled by n / k);
+  call) on shortest paths between people and organisations — guns, vehicles and
+  vessels are passed through but are not endpoints, so a buyer of twenty guns is not a
+  "broker" of his own purchases; exact up to ``EXACT_LIMIT`` endpoints, otherwise
+  estimated from ``samples`` pivot sources (Brandes & Pich 2007: scaled by a / k);
 - eigenvector centrality uses the tie weights, per connected component is not needed:
   igraph computes it on the whole graph (small components get values near zero).
 
@@ -16,13 +18,15 @@ Invariant: every function is deterministic for a given graph and seed.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+import warnings
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import igraph as ig
 
 from puente.network.graph import NetworkGraph
+from puente.network.relations import is_actor
 
 EXACT_LIMIT = 5_000
 LEIDEN_ITERATIONS = 2
@@ -71,21 +75,33 @@ def strength(graph: NetworkGraph) -> list[float]:
     return [float(s) for s in graph.simple.strength(weights="weight")]
 
 
-def betweenness(graph: NetworkGraph, samples: int = 100, seed: int = 1) -> tuple[list[float], bool]:
-    """Normalised betweenness (0..1) per vertex and whether it is exact."""
+def actors(graph: NetworkGraph) -> list[int]:
+    """Vertices that are people or organisations (endpoints of brokerage)."""
+    return [i for i, e in enumerate(graph.entities) if is_actor(e.schema)]
+
+
+def betweenness(
+    graph: NetworkGraph,
+    samples: int = 100,
+    seed: int = 1,
+    endpoints: Sequence[int] | None = None,
+) -> tuple[list[float], bool]:
+    """Normalised betweenness (0..1) per vertex over shortest paths between
+    ``endpoints`` (default: every vertex), and whether it is exact."""
     g = graph.simple
-    n = g.vcount()
-    if n < 3:
-        return [0.0] * n, True
-    scale = 2.0 / ((n - 1) * (n - 2))
-    if n <= EXACT_LIMIT or samples >= n:
-        values = g.betweenness(directed=False)
+    ends = list(range(g.vcount())) if endpoints is None else sorted(set(endpoints))
+    a = len(ends)
+    if a < 3:
+        return [0.0] * g.vcount(), True
+    scale = 2.0 / ((a - 1) * (a - 2))
+    if a <= EXACT_LIMIT or samples >= a:
+        values = g.betweenness(directed=False, sources=ends, targets=ends)
         return [float(v) * scale for v in values], True
-    pivots = random.Random(seed).sample(range(n), samples)
-    values = g.betweenness(directed=False, sources=pivots)
-    # The subset variant with every vertex as a source equals the exact value, so the
-    # pivots' sum scaled by n / k estimates it without bias.
-    factor = n / samples * scale
+    pivots = random.Random(seed).sample(ends, samples)
+    values = g.betweenness(directed=False, sources=pivots, targets=ends)
+    # The subset variant with every endpoint as a source is the exact value, so the
+    # pivots' sum scaled by a / k estimates it without bias (Brandes & Pich 2007).
+    factor = a / samples * scale
     return [float(v) * factor for v in values], False
 
 
@@ -93,7 +109,10 @@ def eigenvector(graph: NetworkGraph) -> list[float]:
     g = graph.simple
     if g.ecount() == 0:
         return [0.0] * g.vcount()
-    return [float(v) for v in g.eigenvector_centrality(weights="weight", scale=True)]
+    with warnings.catch_warnings():  # igraph warns that disconnected graphs have zeros
+        warnings.simplefilter("ignore", RuntimeWarning)
+        values = g.eigenvector_centrality(weights="weight", scale=True)
+    return [float(v) for v in values]
 
 
 @dataclass(frozen=True)
@@ -112,7 +131,7 @@ def centrality(
 ) -> tuple[list[Centrality], bool]:
     """Every entity's centralities, by betweenness then degree, and whether exact."""
     deg, stren, eig = degree(graph), strength(graph), eigenvector(graph)
-    btw, exact = betweenness(graph, samples, seed)
+    btw, exact = betweenness(graph, samples, seed, actors(graph))
     rows = [
         Centrality(e.id, e.caption, e.schema, deg[i], stren[i], btw[i], eig[i])
         for i, e in enumerate(graph.entities)

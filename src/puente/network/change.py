@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from puente.errors import InvalidInput
-from puente.network.analytics import betweenness, degree
+from puente.network.analytics import actors, betweenness, degree
 from puente.network.graph import NetworkGraph
 from puente.network.kpp import fragmentation
 
@@ -122,7 +122,7 @@ def windows(
     shapes = []
     for since, until in (first, second):
         view = graph.view(since=since, until=until)
-        btw, _ = betweenness(view, samples)
+        btw, _ = betweenness(view, samples, endpoints=actors(view))
         deg = degree(view)
         stats.append({e: (btw[i], deg[i]) for i, e in enumerate(view.ids)})
         shapes.append(shape(view).to_dict())

@@ -131,7 +131,8 @@ def _build(conn: Connection, max_level: int) -> NetworkGraph:
                 prov = sorted({r for r, _ in by_entity[x] + by_entity[y]})
                 level = max(lv for _, lv in by_entity[x] + by_entity[y])
                 out.append((x, y, kinds.get(kind, kind), False, 1.0, None, ",".join(prov), level))
-    return from_rows(_entities(emap, info), out)
+    used = {x for row in out for x in (row[0], row[1])}
+    return from_rows(_entities({r: e for r, e in emap.items() if e in used}, info), out)
 
 
 def _entities(emap: dict[str, str], info: dict[str, RecordInfo]) -> list[Entity]:

@@ -9,6 +9,7 @@ never cross the clearance the graph was built for.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Sequence
 
 import igraph as ig
@@ -26,7 +27,10 @@ def shortest(g: ig.Graph, starts: Sequence[int], ends: Sequence[int]) -> list[in
     for s in sorted(set(starts)):
         if s in targets:
             return [s]
-        for path in g.get_shortest_paths(s, to=targets, output="vpath"):
+        with warnings.catch_warnings():  # igraph warns about unreachable targets
+            warnings.simplefilter("ignore", RuntimeWarning)
+            these = g.get_shortest_paths(s, to=targets, output="vpath")
+        for path in these:
             if path and (not best or len(path) < len(best)):
                 best = [int(v) for v in path]
     return best
@@ -41,7 +45,10 @@ def k_shortest(g: ig.Graph, starts: Sequence[int], ends: Sequence[int], k: int) 
             if s == t:
                 found.append([s])
                 continue
-            for path in g.get_k_shortest_paths(s, to=t, k=k, output="vpath"):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                these = g.get_k_shortest_paths(s, to=t, k=k, output="vpath")
+            for path in these:
                 if path:
                     found.append([int(v) for v in path])
     found.sort(key=lambda p: (len(p), p))

@@ -67,6 +67,7 @@ class AttrRow:
 class Relations:
     edges: dict[str, tuple[EdgeRule, ...]]
     attributes: tuple[AttrRule, ...]
+    commercial: frozenset[str]
 
     def edge_kinds(self) -> dict[str, str]:
         """attribute name → edge kind (``shared_phone``, ``crossed_together``…)."""
@@ -98,7 +99,7 @@ def relations() -> Relations:
                     joined=bool(src.get("joined", False)),
                 )
             )
-    return Relations(edges, tuple(attrs))
+    return Relations(edges, tuple(attrs), frozenset(data.get("commercial", ())))
 
 
 def is_edge_schema(schema: str) -> bool:
@@ -110,6 +111,11 @@ def is_edge_schema(schema: str) -> bool:
 def _is_a(schema: str, ancestor: str) -> bool:
     found = get_model().get(schema)
     return found is not None and found.is_a(ancestor)
+
+
+def is_actor(schema: str) -> bool:
+    """People and organisations: the endpoints brokerage is measured between."""
+    return _is_a(schema, "LegalEntity")
 
 
 def local_ref(value: str, origin: str, own: str) -> str:

@@ -31,6 +31,7 @@ from puente.network.graph import NetworkGraph
 from puente.network.linkchart import linkchart
 from puente.network.load import build_graph
 from puente.network.marks import Marked
+from puente.network.relations import relations
 from puente.node import Node
 from puente.store.tables import network_edges
 from puente.store.users import User
@@ -74,16 +75,23 @@ def check_date(value: str | None) -> str | None:
     return value or None
 
 
-def graph_for(node: Node, user: User, filters: Filters = Filters()) -> NetworkGraph:
+def graph_for(
+    node: Node, user: User, filters: Filters = Filters(), *, ties: bool = False
+) -> NetworkGraph:
+    """The user's graph with ``filters`` applied; ``ties`` leaves out the commercial
+    relations (``relations.yaml``) unless the filters name kinds."""
     require_role(user, *ROLES)
     check_date(filters.since)
     check_date(filters.until)
     derive.refresh(node)
     with node.read() as conn:
         graph = build_graph(conn, user.clearance)
-    if filters.kinds is None and not filters.since and not filters.until:
+    kinds = filters.kinds
+    if kinds is None and ties:
+        kinds = tuple(k for k in graph.kinds() if k not in relations().commercial)
+    if kinds is None and not filters.since and not filters.until:
         return graph
-    return graph.view(kinds=filters.kinds, since=filters.since, until=filters.until)
+    return graph.view(kinds=kinds, since=filters.since, until=filters.until)
 
 
 def _audit(node: Node, user: User, op: str, target: str, detail: dict[str, Any]) -> None:
@@ -153,7 +161,7 @@ def key_players(
 ) -> dict[str, Any]:
     if not 1 <= k <= 100 or not 1 <= samples <= 10_000 or not 1 <= top <= 1000:
         raise InvalidInput("network.bad_k", k=k)
-    graph = graph_for(node, user, filters)
+    graph = graph_for(node, user, filters, ties=True)
     if community:
         check_ref(community)
         scope = stable.scope_key(user.clearance, **filters.scope())
@@ -259,7 +267,7 @@ def whatif(
 ) -> dict[str, Any]:
     if not remove:
         raise InvalidInput("network.nothing_removed")
-    graph = graph_for(node, user, filters)
+    graph = graph_for(node, user, filters, ties=True)
     with node.read() as conn:
         ids = sorted({graph.ids[v] for r in remove for v in locate(conn, graph, r)})
     result = change.whatif(graph, ids)
@@ -281,7 +289,7 @@ def over_time(
         first, second = change.around(at, days)
     if first is None or second is None:
         raise InvalidInput("network.bad_window", since="", until="")
-    graph = graph_for(node, user, Filters(filters.kinds))
+    graph = graph_for(node, user, Filters(filters.kinds), ties=True)
     result = change.windows(graph, first, second)
     _audit(node, user, "change", at or f"{first}|{second}", {"entities": graph.n})
     return result
