@@ -48,7 +48,8 @@ class Decision:
         }
 
 
-def _row(r: Any) -> Decision:
+def from_row(r: Any) -> Decision:
+    """A ``resolve_decisions`` row as a ``Decision``."""
     m = r._mapping
     return Decision(
         m["id"],
@@ -107,7 +108,7 @@ def get(conn: Connection, decision_id: int) -> Decision:
     ).first()
     if row is None:
         raise NotFound("resolve.no_decision", id=decision_id)
-    return _row(row)
+    return from_row(row)
 
 
 def undo(conn: Connection, decision_id: int, actor: str, note: str = "") -> Decision:
@@ -128,7 +129,7 @@ def in_force(conn: Connection, record_ids: list[str] | None = None) -> dict[Pair
     query = select(resolve_decisions).order_by(resolve_decisions.c.id)
     rows: list[Decision] = []
     if record_ids is None:
-        rows = [_row(r) for r in conn.execute(query)]
+        rows = [from_row(r) for r in conn.execute(query)]
     else:
         seen: set[int] = set()
         for i in range(0, len(record_ids), 400):
@@ -139,7 +140,7 @@ def in_force(conn: Connection, record_ids: list[str] | None = None) -> dict[Pair
             for r in conn.execute(query.where(where)):
                 if r.id not in seen:
                     seen.add(r.id)
-                    rows.append(_row(r))
+                    rows.append(from_row(r))
         rows.sort(key=lambda d: d.id)
     undone = {d.undoes for d in rows if d.undoes is not None}
     out: dict[Pair, Decision] = {}
@@ -154,7 +155,7 @@ def history(conn: Connection, a: str, b: str) -> list[Decision]:
     query = select(resolve_decisions).where(
         resolve_decisions.c.left_id == left, resolve_decisions.c.right_id == right
     )
-    return [_row(r) for r in conn.execute(query.order_by(resolve_decisions.c.id))]
+    return [from_row(r) for r in conn.execute(query.order_by(resolve_decisions.c.id))]
 
 
 def split(decided: dict[Pair, Decision]) -> tuple[list[Pair], list[Pair]]:

@@ -217,4 +217,4 @@ def decisions_list(node: Node, user: User, limit: int = 100) -> list[dict[str, A
         rows = conn.execute(
             select(resolve_decisions).order_by(resolve_decisions.c.id.desc()).limit(limit)
         ).all()
-    return [decisions._row(r).to_dict() for r in rows]
+    return [decisions.from_row(r).to_dict() for r in rows]
