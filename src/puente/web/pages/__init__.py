@@ -5,7 +5,18 @@ from __future__ import annotations
 
 import importlib
 
-MODULES = ("login", "search", "record", "linkchart", "exchange", "review", "tour", "coordinate")
+MODULES = (
+    "login",
+    "search",
+    "record",
+    "linkchart",
+    "exchange",
+    "review",
+    "tour",
+    "coordinate",
+    "hitnohit",
+    "trace",
+)
 
 
 def load() -> None:

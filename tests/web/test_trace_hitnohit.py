@@ -1,0 +1,96 @@
+"""The hit/no-hit, request-for-information and tracing pages in a real browser against a
+real ``puente demo``: an MX analyst asks the US node about a recovered rifle's serial and
+make, gets a hit with an opaque reference and sends a follow-up request; the US
+releasing officer approves it, withholding a property; the MX analyst fetches the
+decision. On the trace page the MX analyst traces every gun of a seizure, the US node
+matches the request, and the analyst reads the released result with its time to crime.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from typing import Any
+
+import pytest
+
+from tests.web.conftest import Site, login, puente_cmd
+
+
+def cli(site: Site, node: str, *args: str) -> str:
+    """A ``puente`` command on one of the running demo's nodes (``mx`` or ``us``)."""
+    base = ["--node", str(site.directory / node)]
+    for line in (site.directory / node / "puente.toml").read_text("utf-8").splitlines():
+        if line.startswith("db_url"):
+            base += ["--db-url", line.split("=", 1)[1].strip().strip('"')]
+    done = subprocess.run(
+        [*puente_cmd(), *base, *args], capture_output=True, text=True,
+        env={**os.environ, "PUENTE_LANG": "en"}, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def paired(site: Site) -> Site:
+    """Hit/no-hit keys agreed between the two demo nodes (each fetches the other's key)."""
+    cli(site, "mx", "hitnohit", "pair", "US", "--fetch", "--contact", "UIF RFI")
+    cli(site, "us", "hitnohit", "pair", "MX", "--fetch", "--contact", "ATF NTC")
+    return site
+
+
+def choose(page: Any, testid: str, option: str) -> None:
+    page.get_by_test_id(testid).click()
+    page.get_by_role("option", name=option).click()
+
+
+def test_hit_request_and_officer_approval(paired: Site, page: Any, browser: Any) -> None:
+    site = paired
+    login(page, site.mx, "analista.mx", site.passwords["analista.mx"], "/ui/hitnohit")
+    choose(page, "hnh-kind", "Arma (serie y marca)")
+    page.get_by_test_id("hnh-value").fill("AA004417")
+    page.get_by_test_id("hnh-make").fill("Barrett")
+    page.get_by_test_id("hnh-ask").click()
+    page.get_by_test_id("hnh-result-hit").wait_for()
+    assert "COINCIDENCIA" in page.get_by_test_id("hnh-result-hit").inner_text()
+    answers = page.get_by_test_id("hnh-answers").inner_text()
+    assert "1 de 1 elementos con coincidencia" in answers and "ATF NTC" in answers
+    page.get_by_test_id("rfi-case").first.fill("FGR/WEB/0001/2025")
+    page.get_by_test_id("rfi-why").first.fill("Rifle asegurado en Culiacán; homicidio en curso")
+    page.get_by_test_id("rfi-urgent").first.click()
+    page.get_by_test_id("rfi-send").first.click()
+    page.get_by_text(re.compile(r"Solicitud \w+ enviada a USA")).wait_for()
+    site.shot(page, "hitnohit-ask")
+    page.reload()
+    row = page.get_by_test_id("rfi-out").locator("tr", has_text="FGR/WEB/0001/2025")
+    assert "pendiente" in row.inner_text() and "urgente" in row.inner_text()
+    rid = row.locator("td").first.inner_text().strip()
+
+    officer_ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    officer_ctx.set_default_timeout(20_000)
+    officer = officer_ctx.new_page()
+    try:
+        login(officer, site.us, "officer.us", site.passwords["officer.us"], "/ui/hitnohit")
+        card = officer.get_by_test_id(f"rfi-in-{rid}")
+        assert "FGR/WEB/0001/2025" in card.inner_text() and "urgent" in card.inner_text()
+        assert officer.get_by_test_id("hnh-ask").count() == 0  # the officer asks nothing
+        banner = officer.get_by_test_id("banner-top").inner_text()
+        assert banner != "PUBLIC"  # the record hit is on screen: its marking shows
+        site.shot(officer, "hitnohit-queue")
+        card.get_by_test_id("rfi-approve").click()
+        officer.get_by_text(re.compile(rf"Request {rid} approved: copy rfi-{rid}")).wait_for()
+        officer.get_by_test_id(f"rfi-in-{rid}").wait_for(state="detached")
+    finally:
+        officer_ctx.close()
+
+    page.get_by_test_id("rfi-sync").click()
+    page.get_by_text("1 solicitudes con decisión nueva").wait_for()
+    row = page.get_by_test_id("rfi-out").locator("tr", has_text="FGR/WEB/0001/2025")
+    assert "aprobada" in row.inner_text() and f"rfi-{rid}" in row.inner_text()
+
+
+def test_the_analyst_role_sees_no_request_queue(site: Site, page: Any) -> None:
+    login(page, site.mx, "analista.mx", site.passwords["analista.mx"], "/ui/hitnohit")
+    page.get_by_test_id("hnh-ask").wait_for()
+    assert page.get_by_test_id("rfi-queue").count() == 0
