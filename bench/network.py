@@ -129,7 +129,8 @@ def planted(size: int, resolution: str) -> dict[str, Any]:
     member: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for r in csv.DictReader((tmp / "world" / "truth" / "networks.csv").open(encoding="utf-8")):
         ents = Counter(emap[x] for x in people[r["person_id"]])
-        member[ents.most_common(1)[0][0]].add((r["network_id"], r["role"]))
+        if ents:  # a member without any Person record cannot be found
+            member[ents.most_common(1)[0][0]].add((r["network_id"], r["role"]))
     nets = sorted({n for s in member.values() for n, _ in s})
     t_lab, d_lab = [], []
     for eid, roles in member.items():

@@ -13,7 +13,7 @@ import igraph as ig
 import pytest
 
 from puente.errors import Forbidden, InvalidInput, NotFound
-from puente.network import service
+from puente.network import service, views
 from puente.node import Node
 from puente.store.audit import AuditLog
 from tests.network.conftest import call, entity, marked, person, user, write
@@ -74,17 +74,17 @@ def test_nothing_above_clearance_is_found_or_shown(node: Node) -> None:
     with pytest.raises(NotFound):
         service.path(node, low, "s", "k")
     with pytest.raises(NotFound):
-        service.neighbours(node, low, "nobody-at-all")
-    doc = service.neighbours(node, low, "k", hops=3)
+        views.neighbours(node, low, "nobody-at-all")
+    doc = views.neighbours(node, low, "k", hops=3)
     assert "s" not in {n["id"] for n in doc["nodes"]}
     assert doc["banner"].startswith("RESTRICTED")
-    high = service.neighbours(node, user("secret"), "k", hops=1)
+    high = views.neighbours(node, user("secret"), "k", hops=1)
     assert "s" in {n["id"] for n in high["nodes"]} and high["banner"].startswith("SECRET")
 
 
 def test_neighbours_json_is_what_the_link_chart_reads(node: Node) -> None:
     write(node, CELLS)
-    doc = service.neighbours(node, user(), "k", service.Filters(since="2024"), hops=1)
+    doc = views.neighbours(node, user(), "k", service.Filters(since="2024"), hops=1)
     assert doc["focus"] == ["k"] and set(doc["kinds"]) == {"call"}
     assert {n["id"] for n in doc["nodes"]} == {"k", "a2", "b0"}
     node0 = doc["nodes"][0]
@@ -101,7 +101,7 @@ def test_roles_and_bad_input_are_refused(node: Node) -> None:
     with pytest.raises(InvalidInput):
         service.communities(node, user(), service.Filters(since="last week"))
     with pytest.raises(InvalidInput):
-        service.export(node, user(), "pdf")
+        views.export(node, user(), "pdf")
     with pytest.raises(InvalidInput):
         service.whatif(node, user(), [])
 
@@ -118,21 +118,21 @@ def test_exports_are_readable_by_other_tools(node: Node, tmp_path: Path) -> None
     write(node, CELLS)
     u = user("confidential")
     graphml = tmp_path / "n.graphml"
-    graphml.write_bytes(service.export(node, u, "graphml"))
+    graphml.write_bytes(views.export(node, u, "graphml"))
     g = ig.Graph.Read_GraphML(str(graphml))
     assert g.vcount() == 8 and g.ecount() == 10  # 8 calls, the purchase, the seizure
     assert "s" not in g.vs["id"] and set(g.es["kind"]) >= {"call", "purchase", "seizure"}
-    gexf = ET.fromstring(service.export(node, u, "gexf"))
+    gexf = ET.fromstring(views.export(node, u, "gexf"))
     ns = {"g": "http://gexf.net/1.3"}
     assert len(gexf.findall(".//g:node", ns)) == 8 and len(gexf.findall(".//g:edge", ns)) == 10
     assert gexf.find(".//g:description", ns).text.startswith("RESTRICTED")  # type: ignore[union-attr]
-    text = service.export(node, u, "csv").decode()
+    text = views.export(node, u, "csv").decode()
     assert text.startswith("# RESTRICTED")
     rows = list(csv.DictReader(io.StringIO(text.split("\n", 1)[1])))
     assert len(rows) == 10 and rows[0]["classification"] == "restricted"
-    lines = [json.loads(x) for x in service.export(node, u, "ftm").splitlines()]
+    lines = [json.loads(x) for x in views.export(node, u, "ftm").splitlines()]
     by_id = {x["id"]: x for x in lines}
     assert by_id["seize"]["properties"]["possessor"] == ["a0"] and "markings" in by_id["a0"]
-    doc = json.loads(service.export(node, u, "json", focus="k", hops=1))
+    doc = json.loads(views.export(node, u, "json", focus="k", hops=1))
     assert {n["id"] for n in doc["nodes"]} == {"k", "a2", "b0"}
     assert _actions(node).count("network_export") == 5

@@ -198,14 +198,14 @@ def neighbours(
     as_user: str | None = AS_USER,
 ) -> None:
     """Entities within N hops, with type and time filters (link-chart JSON). / Vecinos."""
-    from puente.network import service
+    from puente.network import views
 
     st0 = state(ctx)
     with errors(st0):
         st, out = _run(
             ctx,
             as_user,
-            service.neighbours,
+            views.neighbours,
             ref,
             _filters(kind, since, until),
             hops=hops,
@@ -325,14 +325,14 @@ def export(
     as_user: str | None = AS_USER,
 ) -> None:
     """Export the network for Gephi, yEd, Aleph or a spreadsheet. / Exporta la red."""
-    from puente.network import service
+    from puente.network import views
 
     st0 = state(ctx)
     with errors(st0):
         st, data = _run(
             ctx,
             as_user,
-            service.export,
+            views.export,
             fmt,
             _filters(kind, since, until),
             focus=focus,

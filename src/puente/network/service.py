@@ -12,7 +12,6 @@ not. Each operation writes one audit entry with what was asked and how much came
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,12 +24,8 @@ from puente.access import require_role
 from puente.errors import InvalidInput, NotFound
 from puente.network import analytics, change, derive, kpp, paths, stable
 from puente.network.entities import entity_ids
-from puente.network.export import FORMATS, to_csv, to_gexf, to_graphml
-from puente.network.ftm import to_ftm
 from puente.network.graph import NetworkGraph
-from puente.network.linkchart import linkchart
 from puente.network.load import build_graph
-from puente.network.marks import Marked
 from puente.network.relations import relations
 from puente.node import Node
 from puente.store.tables import network_edges
@@ -94,7 +89,7 @@ def graph_for(
     return graph.view(kinds=kinds, since=filters.since, until=filters.until)
 
 
-def _audit(node: Node, user: User, op: str, target: str, detail: dict[str, Any]) -> None:
+def audit(node: Node, user: User, op: str, target: str, detail: dict[str, Any]) -> None:
     with node.write() as conn:
         node.audit.append(conn, user.username, f"network_{op}", target[:200], detail)
 
@@ -145,7 +140,7 @@ def communities(
         if len(members) >= min_size
     ]
     result = {"scope": scope, "entities": graph.n, "communities": len(out), "items": out[:limit]}
-    _audit(node, user, "communities", scope, {"entities": graph.n, "communities": len(out)})
+    audit(node, user, "communities", scope, {"entities": graph.n, "communities": len(out)})
     return result
 
 
@@ -192,7 +187,7 @@ def key_players(
             "members": [graph.ids[v] for v in pos.members],
             "reach": round(pos.score, 6),
         }
-    _audit(node, user, "key_players", community or "", {"entities": graph.n, "k": k})
+    audit(node, user, "key_players", community or "", {"entities": graph.n, "k": k})
     return result
 
 
@@ -221,45 +216,8 @@ def path(
     g = graph.simple
     found = [paths.shortest(g, starts, ends)] if k == 1 else paths.k_shortest(g, starts, ends, k)
     found = [p for p in found if p]
-    _audit(node, user, "path", f"{a}|{b}", {"paths": len(found), "k": k})
+    audit(node, user, "path", f"{a}|{b}", {"paths": len(found), "k": k})
     return {"from": a, "to": b, "paths": [_describe(graph, p) for p in found]}
-
-
-def neighbours(
-    node: Node,
-    user: User,
-    ref: str,
-    filters: Filters = Filters(),
-    *,
-    hops: int = 2,
-    limit: int = 500,
-    lang: str = "en",
-) -> dict[str, Any]:
-    """The link-chart JSON of the entities within ``hops`` of ``ref`` (see linkchart)."""
-    if not 0 <= hops <= 6 or not 1 <= limit <= 20_000:
-        raise InvalidInput("network.bad_hops", hops=hops)
-    graph = graph_for(node, user)
-    with node.read() as conn:
-        focus = [graph.ids[v] for v in locate(conn, graph, ref)]
-        sub = paths.neighbourhood(
-            graph,
-            focus,
-            hops,
-            kinds=filters.kinds,
-            since=filters.since,
-            until=filters.until,
-            limit=limit,
-        )
-        marked = Marked.read(conn, sub)
-    labels = analytics.leiden(sub)
-    comm = {eid: f"c{labels[i]}" for i, eid in enumerate(sub.ids)}
-    ranked, _ = analytics.centrality(sub)
-    keys = {r.id: i + 1 for i, r in enumerate(ranked[:5]) if r.betweenness > 0}
-    doc = linkchart(
-        marked, focus=focus, communities=comm, key_players=keys, truncated=sub.n >= limit, lang=lang
-    )
-    _audit(node, user, "neighbours", ref, {"entities": sub.n, "hops": hops})
-    return doc
 
 
 def whatif(
@@ -271,7 +229,7 @@ def whatif(
     with node.read() as conn:
         ids = sorted({graph.ids[v] for r in remove for v in locate(conn, graph, r)})
     result = change.whatif(graph, ids)
-    _audit(node, user, "whatif", ",".join(remove), {"removed": len(ids)})
+    audit(node, user, "whatif", ",".join(remove), {"removed": len(ids)})
     return result
 
 
@@ -291,39 +249,5 @@ def over_time(
         raise InvalidInput("network.bad_window", since="", until="")
     graph = graph_for(node, user, Filters(filters.kinds), ties=True)
     result = change.windows(graph, first, second)
-    _audit(node, user, "change", at or f"{first}|{second}", {"entities": graph.n})
+    audit(node, user, "change", at or f"{first}|{second}", {"entities": graph.n})
     return result
-
-
-def export(
-    node: Node,
-    user: User,
-    fmt: str,
-    filters: Filters = Filters(),
-    *,
-    focus: str | None = None,
-    hops: int = 2,
-    lang: str = "en",
-) -> bytes:
-    """The user's graph (or the neighbourhood of ``focus``) in one of ``FORMATS``."""
-    if fmt not in FORMATS:
-        raise InvalidInput("network.bad_format", value=fmt[:20], allowed=", ".join(FORMATS))
-    graph = graph_for(node, user, filters)
-    with node.read() as conn:
-        if focus:
-            start = [graph.ids[v] for v in locate(conn, graph, focus)]
-            graph = paths.neighbourhood(graph, start, hops, limit=100_000)
-        marked = Marked.read(conn, graph)
-        if fmt == "ftm":
-            data = b"".join(to_ftm(conn, marked, node.country))
-        elif fmt == "json":
-            doc = linkchart(marked, focus=[focus] if focus else [], lang=lang)
-            data = json.dumps(doc, ensure_ascii=False).encode("utf-8")
-        elif fmt == "graphml":
-            data = to_graphml(marked, lang)
-        elif fmt == "gexf":
-            data = to_gexf(marked, lang)
-        else:
-            data = to_csv(marked, lang)
-    _audit(node, user, "export", fmt, {"entities": graph.n, "edges": len(graph.edges)})
-    return data

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from puente.api.deps import NodeDep, UserDep
 from puente.api.routers.common import error_responses
-from puente.network import service
+from puente.network import service, views
 from puente.network.service import Filters
 
 router = APIRouter(prefix="/network", tags=["network"])
@@ -119,7 +119,7 @@ def neighbours(
 ) -> dict[str, Any]:
     """Entities within ``hops`` of ``id`` and the edges among them, marked (see
     docs/network.md for the shape the link chart consumes)."""
-    return service.neighbours(
+    return views.neighbours(
         node, user, id, _filters(kind, since, until), hops=hops, limit=limit, lang=user.lang
     )
 
@@ -186,7 +186,7 @@ def export(
     until: Until = None,
 ) -> Response:
     """The user's network (or ``focus``'s neighbourhood), marked, as a file."""
-    data = service.export(
+    data = views.export(
         node, user, format, _filters(kind, since, until), focus=focus, hops=hops, lang=user.lang
     )
     name = f"puente-network.{SUFFIX[format]}"
