@@ -62,8 +62,8 @@ def test_hit_request_and_officer_approval(paired: Site, page: Any, browser: Any)
     page.get_by_test_id("rfi-send").first.click()
     page.get_by_text(re.compile(r"Solicitud \w+ enviada a USA")).wait_for()
     site.shot(page, "hitnohit-ask")
-    page.reload()
     row = page.get_by_test_id("rfi-out").locator("tr", has_text="FGR/WEB/0001/2025")
+    row.get_by_text("pendiente").wait_for()  # the list of my requests follows at once
     assert "pendiente" in row.inner_text() and "urgente" in row.inner_text()
     rid = row.locator("td").first.inner_text().strip()
 
@@ -94,3 +94,24 @@ def test_the_analyst_role_sees_no_request_queue(site: Site, page: Any) -> None:
     login(page, site.mx, "analista.mx", site.passwords["analista.mx"], "/ui/hitnohit")
     page.get_by_test_id("hnh-ask").wait_for()
     assert page.get_by_test_id("rfi-queue").count() == 0
+
+
+def test_trace_a_seizure_and_read_the_released_result(site: Site, page: Any) -> None:
+    login(page, site.mx, "analista.mx", site.passwords["analista.mx"], "/ui/trace")
+    page.get_by_test_id("trace-recovery").fill("mex-aseg-2025-0318-cln")
+    page.get_by_test_id("trace-send").click()
+    page.wait_for_url(re.compile(r".*/ui/trace\?id=.+"))
+    head = page.get_by_test_id("trace-head")
+    head.get_by_text(re.compile(r"Solicitud .+ enviada a USA: 3 armas")).wait_for()
+    for where in ("banner-top", "banner-bottom"):  # the seizure's own marking
+        assert page.get_by_test_id(where).inner_text() == "RESERVADO // REL A: MEX, USA"
+
+    cli(site, "us", "trace", "process")  # the answering node matches what it received
+    page.get_by_test_id("trace-refresh").click()
+    row = page.get_by_test_id("trace-results").locator("tr", has_text="AA004417")
+    row.get_by_text("completada").wait_for()
+    text = row.inner_text()
+    assert "Barrett M82A1" in text and "Desert Ridge Firearms LLC AZ" in text
+    assert "134" in text  # sold 2024-11-04, recovered 2025-03-18: days to crime
+    assert "tiempo al delito < 3 años" in text
+    site.shot(page, "trace-results")

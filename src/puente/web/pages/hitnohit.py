@@ -13,6 +13,7 @@ banner; the query form and answers show no record content, so they add no markin
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from nicegui import ui
@@ -29,6 +30,7 @@ from puente.web.widgets import graph_caption, markings_card, record_href
 
 ROLES = ("analyst", "releasing_officer")
 KINDS = ("person", "firearm", "phone", "passport", "curp", "plate", "vin")
+Refill = Callable[[], Awaitable[None]]
 register(NavItem("/ui/hitnohit", "webtrace.nav_hitnohit", "manage_search", ROLES, 45))
 
 
@@ -37,13 +39,15 @@ async def hitnohit_page(ctx: PageCtx) -> None:
     access.require_role(ctx.user, *ROLES)
     with ui.column().classes("w-full p-4 gap-4"):
         if ctx.user.has("analyst"):
-            _ask_form(ctx)
-            await _outgoing(ctx)
+            ask_box = ui.column().classes("w-full")
+            refill = await _outgoing(ctx)
+            with ask_box:
+                _ask_form(ctx, refill)
         if ctx.user.has("releasing_officer"):
             await _queue(ctx)
 
 
-def _ask_form(ctx: PageCtx) -> None:
+def _ask_form(ctx: PageCtx, sent: Refill) -> None:
     partners = sorted(ctx.node.partners())
     with ui.card().classes("w-full"):
         ui.label(ctx.t("webtrace.ask_title")).classes("text-h6")
@@ -97,12 +101,12 @@ def _ask_form(ctx: PageCtx) -> None:
                     "text-bold " + ("text-positive" if res["hit"] else "text-grey-8")
                 ).props(f'data-testid="hnh-result-{"hit" if res["hit"] else "nohit"}"')
                 for ref in res["refs"]:
-                    _request_form(ctx, ref)
+                    _request_form(ctx, ref, sent)
 
     ask_btn.on_click(ctx.guard(do_ask))
 
 
-def _request_form(ctx: PageCtx, ref: str) -> None:
+def _request_form(ctx: PageCtx, ref: str, sent: Refill) -> None:
     with ui.card().classes("w-full").props(f'data-testid="hnh-ref-{ref}"'):
         ui.label(ctx.t("webtrace.ref", ref=ref)).classes("text-caption")
         with ui.row().classes("items-end gap-2 w-full"):
@@ -133,6 +137,7 @@ def _request_form(ctx: PageCtx, ref: str) -> None:
             ),
             type="positive",
         )
+        await sent()
 
     send.on_click(ctx.guard(do_send))
 
@@ -159,7 +164,7 @@ def _row(ctx: PageCtx, r: Request) -> dict[str, Any]:
     }
 
 
-async def _outgoing(ctx: PageCtx) -> None:
+async def _outgoing(ctx: PageCtx) -> Refill:
     with ui.card().classes("w-full"):
         with ui.row().classes("items-center gap-2"):
             ui.label(ctx.t("webtrace.outgoing")).classes("text-h6")
@@ -190,6 +195,7 @@ async def _outgoing(ctx: PageCtx) -> None:
 
     sync_btn.on_click(ctx.guard(do_sync))
     await fill()
+    return fill
 
 
 async def _queue(ctx: PageCtx) -> None:
@@ -230,7 +236,7 @@ async def _read(ctx: PageCtx, rid: str) -> Record | None:
         return None
 
 
-def _incoming(ctx: PageCtx, r: Request, record: Record | None, again: Any) -> None:
+def _incoming(ctx: PageCtx, r: Request, record: Record | None, again: Refill) -> None:
     row = _row(ctx, r)
     colour = "border-red-8 border-2" if r.overdue else ""
     with ui.card().classes(f"w-full {colour}").props(f'data-testid="rfi-in-{r.id}"'):
