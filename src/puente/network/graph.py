@@ -23,6 +23,8 @@ import numpy as np
 import numpy.typing as npt
 
 Ints = npt.NDArray[np.int64]
+# (source, target, kind, directed, weight, date, provenance, level)
+Row = tuple[str, str, str, bool, float, str | None, str, int]
 Floats = npt.NDArray[np.float64]
 
 
@@ -179,15 +181,36 @@ class NetworkGraph:
         e.src, e.dst = remap[e.src], remap[e.dst]
         return NetworkGraph([self.entities[i] for i in old], e)
 
+    def plus(self, rows: Iterable[Row]) -> NetworkGraph:
+        """The graph with more edges between its entities (rows as ``from_rows`` takes)."""
+        extra = from_rows(self.entities, rows).edges
+        if not len(extra):
+            return self
+        e = self.edges
+        kinds = list(e.kinds)
+        for k in extra.kinds:
+            if k not in kinds:
+                kinds.append(k)
+        remap = np.array([kinds.index(k) for k in extra.kinds], dtype=np.int64)
+        merged = Edges(
+            np.concatenate((e.src, extra.src)),
+            np.concatenate((e.dst, extra.dst)),
+            np.concatenate((e.kind, remap[extra.kind])),
+            np.concatenate((e.directed, extra.directed)),
+            np.concatenate((e.weight, extra.weight)),
+            np.concatenate((e.level, extra.level)),
+            e.date + extra.date,
+            e.provenance + extra.provenance,
+            kinds,
+        )
+        return NetworkGraph(self.entities, merged)
+
     def kinds(self) -> list[str]:
         present = set(np.unique(self.edges.kind).tolist())
         return sorted(k for i, k in enumerate(self.edges.kinds) if i in present)
 
 
-def from_rows(
-    entities: Sequence[Entity],
-    rows: Iterable[tuple[str, str, str, bool, float, str | None, str, int]],
-) -> NetworkGraph:
+def from_rows(entities: Sequence[Entity], rows: Iterable[Row]) -> NetworkGraph:
     """A graph from ``(source, target, kind, directed, weight, date, provenance, level)``
     rows whose ends are ids of ``entities`` (rows naming others are dropped)."""
     index = {e.id: i for i, e in enumerate(entities)}

@@ -23,6 +23,7 @@ from sqlalchemy import Connection, select
 from puente.access import require_role
 from puente.errors import InvalidInput, NotFound
 from puente.network import analytics, change, derive, kpp, paths, stable
+from puente.network.chains import with_chains
 from puente.network.entities import entity_ids
 from puente.network.graph import NetworkGraph
 from puente.network.load import build_graph
@@ -80,7 +81,7 @@ def graph_for(
     check_date(filters.until)
     derive.refresh(node)
     with node.read() as conn:
-        graph = build_graph(conn, user.clearance)
+        graph = with_chains(node, user, conn, build_graph(conn, user.clearance))
     kinds = filters.kinds
     if kinds is None and ties:
         kinds = tuple(k for k in graph.kinds() if k not in relations().commercial)
