@@ -40,9 +40,9 @@ def paired(site: Site) -> Site:
     return site
 
 
-def choose(page: Any, testid: str, option: str) -> None:
-    page.get_by_test_id(testid).click()
-    page.get_by_role("option", name=option).click()
+def choose(scope: Any, testid: str, option: str) -> None:
+    scope.get_by_test_id(testid).click()
+    getattr(scope, "page", scope).get_by_role("option", name=option, exact=True).click()
 
 
 def test_hit_request_and_officer_approval(paired: Site, page: Any, browser: Any) -> None:
@@ -75,12 +75,17 @@ def test_hit_request_and_officer_approval(paired: Site, page: Any, browser: Any)
         card = officer.get_by_test_id(f"rfi-in-{rid}")
         assert "FGR/WEB/0001/2025" in card.inner_text() and "urgent" in card.inner_text()
         assert officer.get_by_test_id("hnh-ask").count() == 0  # the officer asks nothing
-        banner = officer.get_by_test_id("banner-top").inner_text()
-        assert banner != "PUBLIC"  # the record hit is on screen: its marking shows
+        for where in ("banner-top", "banner-bottom"):  # the record hit is on screen
+            assert officer.get_by_test_id(where).inner_text() == "RESTRICTED // ONLY USA"
+        choose(card, "rfi-redact", "caliber")  # withhold the calibre from the copy
+        officer.keyboard.press("Escape")
         site.shot(officer, "hitnohit-queue")
         card.get_by_test_id("rfi-approve").click()
         officer.get_by_text(re.compile(rf"Request {rid} approved: copy rfi-{rid}")).wait_for()
         officer.get_by_test_id(f"rfi-in-{rid}").wait_for(state="detached")
+        officer.goto(f"{site.us}/ui/record?id=rfi-{rid}")  # the release copy, as approved
+        props = officer.get_by_test_id("properties").inner_text()
+        assert "AA004417" in props and ".50 BMG" not in props
     finally:
         officer_ctx.close()
 

@@ -21,6 +21,7 @@ from puente import access
 from puente.errors import Forbidden, NotFound
 from puente.model.markings import Markings
 from puente.trace import inbound, indicators, requests, seizure, step2
+from puente.web import fmt
 from puente.web.layout import NavItem, PageCtx, page, register, work
 
 ROLES = ("analyst", "releasing_officer")
@@ -98,8 +99,6 @@ def _item_row(ctx: PageCtx, it: dict[str, Any]) -> dict[str, Any]:
 
 
 def fmt_day(ctx: PageCtx, value: Any) -> str:
-    from puente.web import fmt
-
     return fmt.day(str(value or ""), ctx.lang)
 
 
@@ -177,6 +176,7 @@ async def _inbound(ctx: PageCtx) -> None:
             ui.label(ctx.t("webtrace.trace_inbound")).classes("text-h6")
             process = ui.button(ctx.t("webtrace.trace_process"), icon="play_arrow")
             process.props('outline data-testid="trace-process"')
+            process.set_visibility(ctx.user.has("analyst"))  # matching is an analyst's task
         for r in rows:
             text = f"{r['request']} / {r['item']} — {r['partner']} — " + ctx.t(
                 "trace.status_" + r["status"]
@@ -222,9 +222,14 @@ async def _indicators(ctx: PageCtx) -> None:
         ui.label(
             ctx.t(
                 "trace.ind_ttc",
-                median=ttc["median_days"],
-                p25=ttc["p25_days"],
-                p75=ttc["p75_days"],
-                short=ttc["short_share"],
+                median=_num(ctx, ttc["median_days"]),
+                p25=_num(ctx, ttc["p25_days"]),
+                p75=_num(ctx, ttc["p75_days"]),
+                short=_num(ctx, ttc["short_share"]),
             )
         )
+
+
+def _num(ctx: PageCtx, value: Any) -> str:
+    """A figure in the user's locale; none yet (nothing traced) as a dash."""
+    return fmt.number(value, ctx.lang) if isinstance(value, int | float) else "—"
