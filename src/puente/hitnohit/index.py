@@ -252,8 +252,7 @@ def live_matcher(node: Node, partner: str) -> tuple[ClkMatcher, threading.Lock]:
             live.matcher = ClkMatcher(nbytes, profile.threshold)
             ids, clks, toks = _load(conn, partner, None, nbytes)
             if ids:
-                live.matcher.add(ids, pack(clks, nbytes), toks)
-                live.matcher.compact()
+                live.matcher.add(ids, pack(clks, nbytes), toks)  # bands built when large
         elif live.seq < st.change_seq:
             changed = sorted(
                 {
