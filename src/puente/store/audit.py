@@ -113,8 +113,10 @@ class AuditLog:
         return count, issues
 
     def _rows(self, conn: Connection) -> Any:
-        return conn.execution_options(stream_results=True, yield_per=5000).execute(
-            select(audit_log).order_by(audit_log.c.seq)
+        # options on the statement, not the connection: Connection.execution_options
+        # changes the connection itself, and later writes on it would stream too
+        return conn.execute(
+            select(audit_log).order_by(audit_log.c.seq).execution_options(yield_per=5000)
         )
 
     def _spot_reordering(
