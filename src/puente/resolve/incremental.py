@@ -21,12 +21,12 @@ from sqlalchemy import Connection
 
 from puente.node import Node
 from puente.resolve import decisions, state
-from puente.resolve.clusters import assign_ids, cluster, ordered
+from puente.resolve.clusters import assign_ids, cluster, fresh_id, ordered
 from puente.resolve.explain import Scorer, probability
 from puente.resolve.features import GROUPS, extract, group_of
 from puente.resolve.pipeline import THRESHOLDS, Thresholds
 
-MAX_CANDIDATES = 200  # scored per record: those sharing the most blocking keys
+MAX_CANDIDATES = 100  # scored per record: those sharing the most blocking keys
 
 
 @dataclass
@@ -111,7 +111,15 @@ def resolve_record(
         pairs.append((left, right, weight, probability(weight), fields))
         if weight >= link:
             linked.append(other_id)
+    before = state.clusters_of(conn, [rid])
     state.put_record(conn, group, rid, version, row, keys, pairs)
+    if not before and len(linked) == 1 and not decisions.in_force(conn, [rid]):
+        # a new record linked to nothing: its own cluster, nothing else changes
+        cid = fresh_id([rid])
+        if state.cluster_in_use(conn, cid):
+            cid = assign_ids([[rid]], {}, taken=[cid])[rid]
+        state.write_clusters(conn, group, {rid: cid})
+        return True
     recluster(conn, group, linked)
     return True
 

@@ -247,6 +247,11 @@ def members(conn: Connection, cluster_ids: Sequence[str]) -> dict[str, list[str]
     return {c: sorted(m) for c, m in out.items()}
 
 
+def cluster_in_use(conn: Connection, cluster_id: str) -> bool:
+    query = select(resolve_clusters.c.record_id).where(resolve_clusters.c.cluster_id == cluster_id)
+    return conn.execute(query.limit(1)).first() is not None
+
+
 def write_clusters(conn: Connection, group: str, mapping: Mapping[str, str]) -> None:
     db.upsert(
         conn,
