@@ -88,10 +88,16 @@ class _MarkingsCache:
     def __init__(self, node: Node, partners: set[str]) -> None:
         self.node = node
         self.partners = partners
-        self._cache: dict[bytes, Markings | InvalidInput] = {}
+        self._cache: dict[Any, Markings | InvalidInput] = {}
 
     def get(self, data: dict[str, Any]) -> Markings:
-        key = canonical_bytes(data)
+        try:  # a cheap key: markings are a handful of scalars and one short list
+            key: Any = tuple(
+                sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in data.items())
+            )
+            hash(key)
+        except TypeError:
+            key = canonical_bytes(data)
         hit = self._cache.get(key)
         if hit is None:
             try:
