@@ -83,10 +83,39 @@ def demo(
                 st.say("cli.demo_docs", country=item.country, url=served.url + "/docs")
                 st.say("web.demo_open", country=item.country, url=served.url + "/ui/tour")
             st.say("cli.demo_stop")
+            _exchange_when_listening(st, result, apps)
             serve_all(apps, log_level="warning")
             st.say("cli.stopped")
         finally:
             result.close()
+
+
+def _exchange_when_listening(st: CliState, result: Demo, apps: list[Served]) -> None:
+    """Once both nodes answer, run one exchange round (each pulls the other's feed) and
+    print what each side sent and received and the check that nothing unreleasable
+    crossed. A thread, because ``serve_all`` blocks the main one."""
+    import threading
+    import time
+
+    import httpx
+
+    from puente.exchange.demo import exchange_round
+
+    def run() -> None:
+        deadline = time.monotonic() + 120
+        for served in apps:
+            while time.monotonic() < deadline:
+                try:
+                    if httpx.get(served.url + "/health", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.5)
+        outcome = exchange_round([item.node for item in result.nodes], st.lang)
+        for line in outcome.lines:
+            st.console.print(line, highlight=False, markup=False)
+
+    threading.Thread(target=run, name="demo-exchange", daemon=True).start()
 
 
 def _print_nodes(st: CliState, result: Demo) -> None:

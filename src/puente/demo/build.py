@@ -22,12 +22,15 @@ from sqlalchemy import func, select
 
 from puente.coordinate.example import load_example_framework
 from puente.coordinate.vocab import SCHEMATA
+from puente.hitnohit import service as hitnohit_service
+from puente.hitnohit.pairs import own_x25519
 from puente.ingest.load import LoadReport, load_file
 from puente.node import Node, init_node
 from puente.settings import CONFIG_FILE
 from puente.store import partners as partner_store
 from puente.store import users as user_store
 from puente.store.tables import records
+from puente.store.users import SYSTEM
 
 ACTOR = "demo"
 CREDENTIALS = "credentials.json"
@@ -159,6 +162,9 @@ def build_demo(
             peer = next(n for n in demo.nodes if n is not item)
             _ensure_partner(item.node, peer, f"http://{host}:{peer.port}")
             demo.users.extend(_ensure_users(item, saved))
+        for item in demo.nodes:
+            peer = next(n for n in demo.nodes if n is not item)
+            _pair_hitnohit(item.node, peer.node)
         _write_credentials(base, demo.users)
         load_example_framework([item.node for item in demo.nodes])
         for item in demo.nodes:
@@ -187,6 +193,15 @@ def _ensure_partner(node: Node, peer: DemoNode, url: str) -> None:
             partner.code,
             {"url": url, "fingerprint": partner.fingerprint},
         )
+
+
+def _pair_hitnohit(node: Node, peer: Node) -> None:
+    """Hit/no-hit keys: each node verifies the peer's signed X25519 key, as partners do
+    with keys exchanged out of band (the demo holds both nodes, so no network call)."""
+    theirs = own_x25519(peer)
+    hitnohit_service.pair_setup(
+        node, SYSTEM, peer.country, x25519=theirs["x25519"], x25519_sig=theirs["signature"]
+    )
 
 
 def _ensure_users(item: DemoNode, saved: dict[str, DemoUser]) -> list[DemoUser]:
