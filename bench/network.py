@@ -32,6 +32,7 @@ import csv
 import json
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -147,6 +148,8 @@ def planted(size: int, resolution: str) -> dict[str, Any]:
             for x, role in member[e]:
                 if x == n and role in hits:
                     hits[role].append(order.index(e) < 10)
+    node.close()
+    shutil.rmtree(tmp, ignore_errors=True)
     return {
         "size": size,
         "resolution": resolution,
@@ -176,6 +179,8 @@ def cartels() -> dict[str, Any]:
     load_cartels(node, CARTELS, actor="bench")
     alliances = service.communities(node, SYSTEM, service.Filters(kinds=("alliance",)), limit=5)
     players = service.key_players(node, SYSTEM, k=5, top=10)
+    node.close()
+    shutil.rmtree(tmp, ignore_errors=True)
     return {
         "groups_in_graph": players["entities"],
         "communities": alliances["communities"],
