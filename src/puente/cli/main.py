@@ -90,8 +90,8 @@ app.add_typer(_exchange.export_app, name="export")
 app.add_typer(_scenario_app, name="scenario")
 _resolve.register(app)
 app.add_typer(_trace.trace_app, name="trace")
-app.add_typer(_network.network_app, name="network")
 _query.register(app)
+app.add_typer(_network.network_app, name="network")
 app.add_typer(_coordinate_app, name="coordinate")
 
 

@@ -2,11 +2,20 @@
 
 from fastapi import APIRouter
 
-from puente.api.routers import audit, auth, exchange, load, records, resolve, search, users
-from puente.api.routers import trace
-from puente.api.routers import network
-from puente.api.routers import hitnohit
-from puente.api.routers import coordinate
+from puente.api.routers import (
+    audit,
+    auth,
+    coordinate,
+    exchange,
+    hitnohit,
+    load,
+    network,
+    records,
+    resolve,
+    search,
+    trace,
+    users,
+)
 
 ROUTERS: list[APIRouter] = [
     auth.router,
