@@ -53,7 +53,7 @@ def test_analyst_searches_opens_a_record_and_expands_the_link_chart(site: Site, 
     page.wait_for_url("**/ui/record?id=mex-per-nunez-zuniga-oi")
     page.get_by_test_id("markings").get_by_text("B2 — Fuente generalmente fiable").wait_for()
     assert "Registro propio de MEX" in page.get_by_test_id("provenance").inner_text()
-    assert page.get_by_test_id("history").get_by_text("alta").is_visible()
+    page.get_by_test_id("history").get_by_text("alta").first.wait_for()  # rendered after load
     site.shot(page, "record")
 
     page.get_by_test_id("open-chart").click()

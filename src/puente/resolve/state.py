@@ -38,7 +38,9 @@ def group_records(conn: Connection, group: str) -> Iterator[tuple[str, int, dict
     query = select(records.c.id, records.c.version, records.c.properties).where(
         records.c.schema.in_(GROUPS[group])
     )
-    for rid, version, props in conn.execution_options(yield_per=5000).execute(query):
+    # options on the statement: Connection.execution_options would change the caller's
+    # connection for every later statement (writes included)
+    for rid, version, props in conn.execute(query.execution_options(yield_per=5000)):
         yield rid, version, json.loads(props)
 
 
