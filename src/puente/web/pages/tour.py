@@ -19,7 +19,10 @@ STEPS = (
     ("/ui/record", "web.tour_record"),
     ("/ui/graph", "web.tour_graph"),
     ("/ui/exchange", "web.tour_exchange"),
+    ("/ui/hitnohit", "web.tour_hitnohit"),
+    ("/ui/trace", "web.tour_trace"),
     ("/ui/review", "web.tour_review"),
+    ("/ui/coordinate", "web.tour_coordinate"),
 )
 
 
@@ -43,5 +46,3 @@ async def tour_page(ctx: PageCtx) -> None:
                     ui.markdown(ctx.t(key, country=ctx.node.country))
                     if path != "/ui/record":
                         ui.link(ctx.t("web.tour_go"), path)
-        ui.separator()
-        ui.markdown(ctx.t("web.tour_later"))
