@@ -28,6 +28,9 @@ def test_demo_serves_both_nodes_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     assert f"MEX API: http://127.0.0.1:{mx_port}/docs" in out
     assert f"USA API: http://127.0.0.1:{us_port}/docs" in out
     assert "Ctrl-C stops both nodes" in out
-    for port in (mx_port, us_port):  # both really stopped: the ports are free again
+    for port in (mx_port, us_port):  # both really stopped: nobody listens there any more
         with socket.socket() as sock:
+            # SO_REUSEADDR, as a restarted server binds: closed connections of the exchange
+            # round may sit in TIME_WAIT, but a live listener would still refuse the bind
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind(("127.0.0.1", port))
