@@ -10,36 +10,11 @@ from pathlib import Path
 from puente.store import records
 from puente.store.partners import add_partner
 from tests.cli.conftest import Cli, write
+from tests.mappings import acquisition_mapping
 
 US_KEY = "dVRNPfRgtgmIr1fv1llf3By9XfRGm9vNve4tRe/OFTU="
 
-MAPPING = """
-entities:
-  buyer:
-    schema: Person
-    keys: [buyer_id]
-    properties:
-      name: {column: comprador}
-      birthDate: {column: nacimiento, format: "%d/%m/%Y"}
-  gun:
-    schema: Firearm
-    keys: [serie, marca]
-    properties:
-      make: {column: marca}
-      serialNumber: {column: serie}
-  sale:
-    schema: Acquisition
-    keys: [folio]
-    properties:
-      purchaser: {entity: buyer}
-      firearm: {entity: gun}
-      date: {column: fecha}
-markings:
-  classification: confidential
-  handling: H1
-  source_reliability: A
-  info_credibility: "2"
-"""
+MAPPING = acquisition_mapping(handling="H1", reliability="A")
 
 CSV = (
     "folio,buyer_id,comprador,nacimiento,marca,serie,fecha\n"

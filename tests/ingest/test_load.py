@@ -14,34 +14,9 @@ from puente.ingest import load_file
 from puente.node import Node
 from puente.store import records
 from puente.store.partners import add_partner
+from tests.mappings import acquisition_mapping
 
-MAPPING = """
-entities:
-  buyer:
-    schema: Person
-    keys: [buyer_id]
-    properties:
-      name: {column: comprador}
-      birthDate: {column: nacimiento, format: "%d/%m/%Y"}
-  gun:
-    schema: Firearm
-    keys: [serie, marca]
-    properties:
-      make: {column: marca}
-      serialNumber: {column: serie}
-  sale:
-    schema: Acquisition
-    keys: [folio]
-    properties:
-      purchaser: {entity: buyer}
-      firearm: {entity: gun}
-      date: {column: fecha}
-markings:
-  classification: confidential
-  handling: H0
-  source_reliability: B
-  info_credibility: "2"
-"""
+MAPPING = acquisition_mapping()
 HEADER = "folio,buyer_id,comprador,nacimiento,marca,serie,fecha\n"
 ROW1 = "F1,B1,José Luis Ramírez Ochoa,04/07/1980,Colt,LW1234,2021-03-02\n"
 ROW2 = "F2,B2,María Guadalupe Núñez de la Torre,31/12/1975,Barrett,AA0099,2021-04-10\n"
