@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from puente.errors import InvalidFile, InvalidInput, PayloadTooLarge, Problem
+from puente.ingest import parallel
 from puente.ingest.mapping import Mapping, load_mapping
 from puente.ingest.readers import Row, Source, read_csv, read_json_array, read_jsonl
 from puente.model.canonical import canonical_bytes
 from puente.model.markings import Markings
-from puente.model.record import validate_entity
 from puente.node import Node
 from puente.store import db, records
 from puente.store.audit import now
@@ -122,7 +122,10 @@ def load_file(
     display_name: str | None = None,
     max_bytes: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
 ) -> LoadReport:
+    """Load ``path`` in one transaction (see the module's guarantees). ``workers``:
+    processes that validate and prepare rows (default: ``parallel.default_workers``)."""
     path = Path(path)
     name = display_name or path.name
     if not path.is_file():
@@ -149,7 +152,7 @@ def load_file(
     reader = {"csv": read_csv, "jsonl": read_jsonl, "json": read_json_array}[fmt](source)
 
     report = LoadReport(file=name, load_id=uuid.uuid4().hex)
-    seen: dict[str, tuple[bytes, int]] = {}
+    seen: dict[str, tuple[str, int]] = {}
     batch: list[records.Prepared] = []
     rejects: list[dict[str, Any]] = []
 
@@ -163,62 +166,43 @@ def load_file(
         if skip_invalid:
             rejects.append({"line": line, "row": raw, "problems": [p.to_dict() for p in problems]})
 
-    with node.write() as conn:
+    def accept(row: tuple[int, Any, list[Problem], str], result: parallel.Result) -> None:
+        line, raw, problems, origin_of_marks = row
+        prepared, entity_problems = result
+        problems = problems + entity_problems
+        for p in prepared:
+            previous = seen.get(p.id)
+            if previous is not None and previous[0] != p.content_hash:
+                problems.append(
+                    Problem("duplicate_id_conflict", field="id", value=p.id, first_line=previous[1])
+                )
+        if problems:
+            reject(line, raw, problems)
+            return
+        report.markings_source[origin_of_marks] = report.markings_source.get(origin_of_marks, 0) + 1
+        for p in prepared:
+            if p.id in seen:
+                continue  # same id, same content: already queued
+            seen[p.id] = (p.content_hash, line)
+            batch.append(p)
+
+    preparer = parallel.Preparer(parallel.default_workers(size) if workers is None else workers)
+    with parallel.gc_paused(), node.write() as conn:
         for line, item in reader:
             report.rows += 1
             row_problems = [p for _, p in source.problems]
             source.problems.clear()
             if isinstance(item, Problem):
-                reject(line, None, [*row_problems, item])
-                continue
-            entities, row_marks, problems = _entities(item, mapping, node.country)
-            problems = row_problems + problems
-            try:
-                if explicit is not None:
-                    marks, origin_of_marks = explicit, "command_line"
-                elif row_marks:
-                    marks, origin_of_marks = cache.get(row_marks), "file"
-                else:
-                    marks, origin_of_marks = default, "default"
-            except InvalidInput as exc:
-                params = dict(exc.params)
-                where = str(params.pop("field", ""))
-                problems.append(
-                    Problem(
-                        exc.key.removeprefix("error."),
-                        field=f"markings.{where}".rstrip("."),
-                        **params,
-                    )
-                )
-                marks, origin_of_marks = default, "default"
-            prepared: list[records.Prepared] = []
-            for entity in entities:
-                rid, schema, props, eproblems = validate_entity(entity)
-                problems.extend(eproblems)
-                if not eproblems:
-                    prepared.append(records.prepare(rid, schema, props, marks))
-            for p in prepared:
-                previous = seen.get(p.id)
-                digest = bytes.fromhex(p.content_hash[:16])
-                if previous is not None and previous[0] != digest:
-                    problems.append(
-                        Problem(
-                            "duplicate_id_conflict", field="id", value=p.id, first_line=previous[1]
-                        )
-                    )
-            if problems:
-                reject(line, item, problems)
-                continue
-            report.markings_source[origin_of_marks] = (
-                report.markings_source.get(origin_of_marks, 0) + 1
-            )
-            for p in prepared:
-                if p.id in seen:
-                    continue  # same id, same content: already queued
-                seen[p.id] = (bytes.fromhex(p.content_hash[:16]), line)
-                batch.append(p)
+                ready = preparer.add((line, None, [*row_problems, item], ""), [], default)
+            else:
+                work = _row(item, line, row_problems, mapping, node, explicit, cache)
+                ready = preparer.add(*work)
+            for row, result in ready:
+                accept(row, result)
             if len(batch) >= BATCH:
                 _flush(conn, node, batch, report, actor)
+        for row, result in preparer.finish():
+            accept(row, result)
         for _, trailing in source.problems:  # bad bytes on blank lines at the end
             reject(trailing.line, None, [trailing])
         if report.rejected and not skip_invalid:
@@ -256,6 +240,36 @@ def load_file(
     if on_progress:
         on_progress(size, size)
     return report
+
+
+def _row(
+    item: Row,
+    line: int,
+    problems: list[Problem],
+    mapping: Mapping | None,
+    node: Node,
+    explicit: Markings | None,
+    cache: _MarkingsCache,
+) -> tuple[tuple[int, Any, list[Problem], str], list[Row], Markings]:
+    """A read row's entities, its markings and where they came from, and the problems
+    found so far (bad bytes, mapping, markings); validation happens in ``parallel``."""
+    entities, row_marks, more = _entities(item, mapping, node.country)
+    problems = problems + more
+    try:
+        if explicit is not None:
+            marks, origin_of_marks = explicit, "command_line"
+        elif row_marks:
+            marks, origin_of_marks = cache.get(row_marks), "file"
+        else:
+            marks, origin_of_marks = node.default_markings, "default"
+    except InvalidInput as exc:
+        params = dict(exc.params)
+        where = str(params.pop("field", ""))
+        problems.append(
+            Problem(exc.key.removeprefix("error."), field=f"markings.{where}".rstrip("."), **params)
+        )
+        marks, origin_of_marks = node.default_markings, "default"
+    return (line, item, problems, origin_of_marks), entities, marks
 
 
 def _entities(
