@@ -88,12 +88,16 @@ def held_at(node: Node, user: User, when: str, **kwargs: Any) -> tuple[int, list
 
 def search_records(node: Node, user: User, query: SearchQuery) -> tuple[list[Hit], bool]:
     query.max_level = min(query.max_level, user.clearance)
-    with node.write() as conn:
+    # A search only reads; the write transaction (which serialises with every writer on
+    # SQLite) is opened only when there is a sensitive hit to audit, and the hits are
+    # returned only once that audit entry is committed.
+    with node.read() as conn:
         hits, more = search(conn, query)
-        sensitive = [h.id for h in hits if h.level >= AUDIT_LEVEL]
-        if sensitive:
+    sensitive = [h.id for h in hits if h.level >= AUDIT_LEVEL]
+    if sensitive:
+        with node.write() as conn:
             node.audit.append(conn, user.username, "search", query.q[:200], {"ids": sensitive})
-        return hits, more
+    return hits, more
 
 
 def save_record(

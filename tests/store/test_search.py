@@ -85,3 +85,19 @@ def test_clearance_is_applied_in_the_query(loaded: Node) -> None:
 def test_nothing_matches_nonsense(loaded: Node) -> None:
     assert ids(loaded, q="zzzz qqqq") == []
     assert ids(loaded, q='" OR 1=1 --') == []
+
+
+def test_postgres_full_text_index_keeps_a_short_pending_list(loaded: Node) -> None:
+    """New GIN entries wait in a pending list every search scans; it stays small and a
+    bulk load merges it (``db.after_bulk_load``), so searches use the index proper."""
+    if loaded.engine.dialect.name == "sqlite":
+        pytest.skip("PostgreSQL's GIN index only")
+    from puente.store import db
+
+    with loaded.write() as conn:
+        opts = conn.exec_driver_sql(
+            "SELECT reloptions FROM pg_class WHERE relname = 'ix_search_names_tsv'"
+        ).scalar_one()
+        assert f"gin_pending_list_limit={db.GIN_PENDING_KB}" in opts
+        db.after_bulk_load(conn)
+        assert [h.id for h in search(conn, SearchQuery(q="guzman loera"))[0]] == ["chapo"]

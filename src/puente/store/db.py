@@ -136,12 +136,17 @@ FTS_SQLITE = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS search_names USING fts5("
     "record_id UNINDEXED, names, tokenize = 'unicode61 remove_diacritics 2')"
 )
+# PostgreSQL's GIN index queues new entries in a "pending list" that every search scans
+# linearly until a vacuum merges it: after a 20k-record load a search took 20 ms instead
+# of 0.2 ms. The list is kept short (256 kB instead of 4 MB) and merged after bulk loads.
+GIN_PENDING_KB = 256
 FTS_POSTGRES = (
     "CREATE TABLE IF NOT EXISTS search_names ("
     " record_id VARCHAR(200) PRIMARY KEY,"
     " names TEXT NOT NULL,"
     " tsv TSVECTOR GENERATED ALWAYS AS (to_tsvector('simple', names)) STORED)",
-    "CREATE INDEX IF NOT EXISTS ix_search_names_tsv ON search_names USING GIN (tsv)",
+    "CREATE INDEX IF NOT EXISTS ix_search_names_tsv ON search_names USING GIN (tsv)"
+    f" WITH (gin_pending_list_limit = {GIN_PENDING_KB})",
 )
 
 
@@ -151,6 +156,14 @@ def fts_create(conn: Connection) -> None:
     else:
         for stmt in FTS_POSTGRES:
             conn.exec_driver_sql(stmt)
+
+
+def fts_tune(conn: Connection) -> None:
+    """Bring an existing full-text index to the settings ``fts_create`` gives new ones."""
+    if not is_sqlite(conn):
+        conn.exec_driver_sql(
+            f"ALTER INDEX ix_search_names_tsv SET (gin_pending_list_limit = {GIN_PENDING_KB})"
+        )
 
 
 def fts_drop(conn: Connection) -> None:
@@ -211,4 +224,5 @@ def after_bulk_load(conn: Connection) -> None:
     if is_sqlite(conn):
         conn.exec_driver_sql("PRAGMA optimize")
     else:
+        conn.exec_driver_sql("SELECT gin_clean_pending_list('ix_search_names_tsv')")
         conn.exec_driver_sql("ANALYZE records, search_names, identifiers")
