@@ -8,7 +8,10 @@ Choices (each documented in docs/network.md):
   call) on shortest paths between people and organisations — guns, vehicles and
   vessels are passed through but are not endpoints, so a buyer of twenty guns is not a
   "broker" of his own purchases; exact in every component of up to ``EXACT_LIMIT``
-  endpoints, estimated in larger ones from ``samples`` pivots (Brandes & Pich 2007);
+  endpoints, estimated in larger ones from ``samples`` pivots (Brandes & Pich 2007),
+  searched by the compiled multi-source kernel of ``brandes`` on threads that hold no
+  GIL — so ``leiden_and_betweenness`` and ``centrality`` run igraph (Leiden,
+  eigenvector) on this thread meanwhile;
 - eigenvector centrality uses the tie weights, per connected component is not needed:
   igraph computes it on the whole graph (small components get values near zero).
 
@@ -19,12 +22,15 @@ from __future__ import annotations
 
 import random
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import igraph as ig
+import numpy as np
+import numpy.typing as npt
 
+from puente.network import brandes
 from puente.network.graph import NetworkGraph
 from puente.network.relations import is_actor
 
@@ -77,7 +83,52 @@ def strength(graph: NetworkGraph) -> list[float]:
 
 def actors(graph: NetworkGraph) -> list[int]:
     """Vertices that are people or organisations (endpoints of brokerage)."""
-    return [i for i, e in enumerate(graph.entities) if is_actor(e.schema)]
+    kinds = {s: is_actor(s) for s in {e.schema for e in graph.entities}}
+    return [i for i, e in enumerate(graph.entities) if kinds[e.schema]]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Which endpoints betweenness searches from, and how much each search counts."""
+
+    sources: npt.NDArray[np.int64]
+    weights: npt.NDArray[np.float64]
+    targets: npt.NDArray[np.bool_]
+    exact: bool
+
+
+def plan(
+    graph: NetworkGraph, samples: int = 100, seed: int = 1, endpoints: Sequence[int] | None = None
+) -> Plan:
+    """Every endpoint of a component of up to ``EXACT_LIMIT`` endpoints (weight 1); in
+    each larger component, taken in the order of their smallest vertex, ``samples``
+    pivots drawn with ``random.Random(seed)`` from its endpoints in ascending order,
+    each weighing endpoints / pivots. Components of fewer than 3 endpoints hold no
+    brokerage and are skipped."""
+    n = graph.n
+    targets = np.zeros(n, dtype=bool)
+    if endpoints is None:
+        targets[:] = True
+    else:
+        targets[np.asarray(list(endpoints), dtype=np.int64)] = True
+    indptr, indices = graph.csr
+    label = brandes.components(indptr, indices)
+    ends = np.flatnonzero(targets)
+    counts = np.bincount(label[ends], minlength=int(label.max(initial=-1)) + 1)
+    small = (counts >= 3) & ((counts <= EXACT_LIMIT) | (counts <= samples))
+    large = np.flatnonzero((counts >= 3) & ~small)
+    sources = [ends[small[label[ends]]]]
+    weights = [np.ones(len(sources[0]))]
+    rng = random.Random(seed)
+    if len(large):
+        in_large = ends[np.isin(label[ends], large)]
+        by_comp = in_large[np.argsort(label[in_large], kind="stable")]
+        bounds = np.cumsum(counts[large])[:-1]
+        for comp in np.split(by_comp, bounds):
+            pivots = rng.sample(comp.tolist(), samples)
+            sources.append(np.array(pivots, dtype=np.int64))
+            weights.append(np.full(samples, len(comp) / samples))
+    return Plan(np.concatenate(sources), np.concatenate(weights), targets, not len(large))
 
 
 def betweenness(
@@ -90,41 +141,42 @@ def betweenness(
     ``endpoints`` (default: every vertex), and whether it is exact.
 
     Shortest paths never leave a connected component, so the components are handled
-    apart: every component with up to ``EXACT_LIMIT`` endpoints exactly, in one call
-    (a search from each endpoint only explores its own component); each larger one from
+    apart (``plan``): every component with up to ``EXACT_LIMIT`` endpoints exactly (a
+    search from each endpoint only explores its own component); each larger one from
     ``samples`` pivots drawn among its endpoints, scaled by its endpoints / pivots
     (Brandes & Pich 2007). A planted network in a fragmented graph is thus measured
-    exactly instead of being missed by 100 pivots drawn from the whole graph."""
-    g = graph.simple
-    n = g.vcount()
-    wanted = set(range(n)) if endpoints is None else set(endpoints)
-    a = len(wanted)
+    exactly instead of being missed by 100 pivots drawn from the whole graph. The
+    searches run in the compiled kernel (``brandes.subset``) on every core."""
+    return _start_betweenness(graph, samples, seed, endpoints)()
+
+
+def _start_betweenness(
+    graph: NetworkGraph, samples: int, seed: int, endpoints: Sequence[int] | None
+) -> Callable[[], tuple[list[float], bool]]:
+    """``betweenness`` with its searches begun on other threads (``brandes.start``)."""
+    n = graph.n
+    a = n if endpoints is None else len(set(endpoints))
     if a < 3:
-        return [0.0] * n, True
+        return lambda: ([0.0] * n, True)
+    p = plan(graph, samples, seed, endpoints)
+    indptr, indices = graph.csr
+    job = brandes.start(indptr, indices, p.sources, p.weights, p.targets)
     scale = 2.0 / ((a - 1) * (a - 2))
-    small: list[int] = []
-    large: list[list[int]] = []
-    for comp in g.connected_components():
-        ends = [v for v in comp if v in wanted]
-        if len(ends) < 3:
-            continue
-        if len(ends) <= EXACT_LIMIT or samples >= len(ends):
-            small.extend(ends)
-        else:
-            large.append(ends)
-    total = [0.0] * n
-    if small:
-        for v, x in enumerate(g.betweenness(directed=False, sources=small, targets=small)):
-            total[v] += float(x)
-    rng = random.Random(seed)
-    for ends in large:
-        pivots = rng.sample(ends, samples)
-        # with every endpoint as a source the subset variant is the exact value, so the
-        # pivots' sum scaled by endpoints / pivots estimates it without bias
-        factor = len(ends) / samples
-        for v, x in enumerate(g.betweenness(directed=False, sources=pivots, targets=ends)):
-            total[v] += float(x) * factor
-    return [x * scale for x in total], not large
+    return lambda: ((job() * scale).tolist(), p.exact)
+
+
+def leiden_and_betweenness(
+    graph: NetworkGraph,
+    samples: int = 100,
+    seed: int = 1,
+    endpoints: Sequence[int] | None = None,
+) -> tuple[list[int], list[float], bool]:
+    """``leiden`` and ``betweenness`` at once: igraph's Leiden keeps this thread (and the
+    GIL) while the compiled searches, which need no GIL, run on the others."""
+    finish = _start_betweenness(graph, samples, seed, endpoints)
+    labels = leiden(graph, seed)
+    btw, exact = finish()
+    return labels, btw, exact
 
 
 def eigenvector(graph: NetworkGraph) -> list[float]:
@@ -152,8 +204,9 @@ def centrality(
     graph: NetworkGraph, samples: int = 100, seed: int = 1
 ) -> tuple[list[Centrality], bool]:
     """Every entity's centralities, by betweenness then degree, and whether exact."""
+    finish = _start_betweenness(graph, samples, seed, actors(graph))
     deg, stren, eig = degree(graph), strength(graph), eigenvector(graph)
-    btw, exact = betweenness(graph, samples, seed, actors(graph))
+    btw, exact = finish()
     rows = [
         Centrality(e.id, e.caption, e.schema, deg[i], stren[i], btw[i], eig[i])
         for i, e in enumerate(graph.entities)

@@ -8,7 +8,9 @@ Invariants:
 - edges are kept column-wise (numpy arrays and lists of equal length), one row per
   relation read from a record (or per shared attribute); ``simple`` folds them into one
   undirected edge per pair of entities whose weight is the sum of theirs, self-loops
-  dropped — that is the graph communities, centrality and paths are computed on.
+  dropped — that is the graph communities, centrality and paths are computed on; its
+  edges are also kept as arrays (``pairs``) and as CSR (``csr``) for the compiled
+  kernels of ``brandes``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from typing import Any
 import igraph as ig
 import numpy as np
 import numpy.typing as npt
+
+from puente.network import brandes
 
 Ints = npt.NDArray[np.int64]
 # (source, target, kind, directed, weight, date, provenance, level)
@@ -123,18 +127,32 @@ class NetworkGraph:
         return [self.edges.row(i, self.ids) for i in range(len(self.edges))]
 
     @cached_property
-    def simple(self) -> ig.Graph:
-        """One undirected edge per pair (weights summed), vertex ``i`` = ``ids[i]``."""
-        n = self.n
+    def pairs(self) -> tuple[Ints, Ints, Floats]:
+        """The simple graph's edges as ``(lo, hi, weight)`` arrays: one per pair of
+        entities (lo < hi, sorted), weights summed, self-loops dropped."""
+        n = max(self.n, 1)
         lo = np.minimum(self.edges.src, self.edges.dst)
         hi = np.maximum(self.edges.src, self.edges.dst)
         keep = lo != hi
-        key = lo[keep] * max(n, 1) + hi[keep]
+        key = lo[keep] * n + hi[keep]
         pairs, inverse = np.unique(key, return_inverse=True)
         weights = np.bincount(inverse, weights=self.edges.weight[keep], minlength=len(pairs))
-        g = ig.Graph(n=n, edges=np.column_stack((pairs // max(n, 1), pairs % max(n, 1))).tolist())
+        return pairs // n, pairs % n, weights.astype(np.float64)
+
+    @cached_property
+    def simple(self) -> ig.Graph:
+        """One undirected edge per pair (weights summed), vertex ``i`` = ``ids[i]``."""
+        lo, hi, weights = self.pairs
+        # igraph reads an edge list item by item: tuples of ints are its fastest input
+        g = ig.Graph(n=self.n, edges=list(zip(lo.tolist(), hi.tolist(), strict=True)))
         g.es["weight"] = weights.tolist()
         return g
+
+    @cached_property
+    def csr(self) -> tuple[Ints, npt.NDArray[np.int32]]:
+        """The simple graph as CSR (``indptr``, ``indices``) for the compiled kernels."""
+        lo, hi, _ = self.pairs
+        return brandes.csr(self.n, lo, hi)
 
     def view(
         self,
