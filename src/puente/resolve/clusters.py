@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 Pair = tuple[str, str]
 
@@ -27,15 +28,17 @@ def ordered(a: str, b: str) -> Pair:
 
 
 class _Components:
-    def __init__(self, records: Iterable[str], cannot: Iterable[Pair]) -> None:
-        self.parent = {r: r for r in records}
-        self.cannot: dict[str, set[str]] = defaultdict(set)
-        for a, b in cannot:
-            if a in self.parent and b in self.parent:
-                self.cannot[a].add(b)
-                self.cannot[b].add(a)
+    """Union-find with cannot-link constraints over ``parent`` (a dict of record ids, or
+    a list indexed by integer record numbers: a full run's millions of records)."""
 
-    def find(self, x: str) -> str:
+    def __init__(self, parent: Any, cannot: Iterable[tuple[Any, Any]]) -> None:
+        self.parent = parent
+        self.cannot: dict[Any, set[Any]] = defaultdict(set)
+        for a, b in cannot:
+            self.cannot[a].add(b)
+            self.cannot[b].add(a)
+
+    def find(self, x: Any) -> Any:
         parent = self.parent
         root = x
         while parent[root] != root:
@@ -44,7 +47,7 @@ class _Components:
             parent[x], x = root, parent[x]
         return root
 
-    def union(self, a: str, b: str) -> bool:
+    def union(self, a: Any, b: Any) -> bool:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
@@ -67,26 +70,43 @@ def cluster(
     not_same: Sequence[Pair] = (),
 ) -> list[list[str]]:
     """Components (each sorted) of ``records`` under the rules in the module docstring."""
-    comps = _Components(records, not_same)
+    parent = {r: r for r in records}
+    comps = _Components(parent, ((a, b) for a, b in not_same if a in parent and b in parent))
     for a, b in same:
-        if a in comps.parent and b in comps.parent:
+        if a in parent and b in parent:
             comps.union(a, b)
     blocked = {ordered(a, b) for a, b in not_same}
     strong = sorted(
-        (
-            (w, a, b)
-            for a, b, w in edges
-            if w >= threshold and a in comps.parent and b in comps.parent
-        ),
+        ((w, a, b) for a, b, w in edges if w >= threshold and a in parent and b in parent),
         key=lambda e: (-e[0], e[1], e[2]),
     )
     for _, a, b in strong:
         if ordered(a, b) not in blocked:
             comps.union(a, b)
     groups: dict[str, list[str]] = defaultdict(list)
-    for r in comps.parent:
+    for r in parent:
         groups[comps.find(r)].append(r)
     return [sorted(g) for g in groups.values()]
+
+
+def components(
+    n: int,
+    links: Iterable[Sequence[tuple[int, int]]],
+    same: Sequence[tuple[int, int]] = (),
+    not_same: Sequence[tuple[int, int]] = (),
+) -> list[int]:
+    """``cluster`` over records numbered ``0..n-1``: each record's component root.
+    ``links`` are batches of the links at or above the threshold, strongest first (the
+    order ``cluster`` applies them in); decisions name record numbers."""
+    comps = _Components(list(range(n)), not_same)
+    for a, b in same:
+        comps.union(a, b)
+    blocked = {(min(a, b), max(a, b)) for a, b in not_same}
+    for batch in links:
+        for a, b in batch:
+            if not blocked or (min(a, b), max(a, b)) not in blocked:
+                comps.union(a, b)
+    return [comps.find(i) for i in range(n)]
 
 
 def fresh_id(members: Sequence[str]) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -156,6 +156,74 @@ def linker(
             u_done = True
     one = registered[0] if len(registered) == 1 else registered
     return Linker(one, spec, log_level=None, validate_settings=False), u_done
+
+
+def table_linker(
+    profile: Profile, api: Any, table: str, n: int, model: dict[str, Any] | None
+) -> tuple[Any, bool]:
+    """A Splink linker over a table of ``api``'s DuckDB connection (``n`` rows), as
+    ``linker`` for data frames."""
+    from splink import Linker
+
+    spec: Any = model
+    u_done = False
+    if spec is None:
+        big = n >= EM_MIN_RECORDS
+        spec = settings(profile, use_tf=big).get_settings("duckdb").as_dict()
+        if big:
+            estimate_u(api.duckdb_con, table, spec, profile.group, u_pairs(n))
+            u_done = True
+    return Linker(api.register(table), spec, log_level=None, validate_settings=False), u_done
+
+
+def train_table(profile: Profile, api: Any, table: str, n: int, sample: int) -> dict[str, Any]:
+    """Train on a table of ``n`` rows, or on a random sample of ``sample`` rows when it
+    is larger: the prior, u and m are proportions over pairs, which a uniform sample of
+    records keeps (matching and non-matching pairs both thin by the same factor), while
+    EM's blocked pairs grow with the square of the records."""
+    source, rows = table, n
+    if n > sample:
+        source, rows = f"{table}_train", sample
+        api.duckdb_con.execute(
+            f"CREATE OR REPLACE TABLE {source} AS SELECT * FROM {table} "
+            f"USING SAMPLE reservoir({int(sample)} ROWS) REPEATABLE (1)"
+        ).fetchall()
+    link, u_done = table_linker(profile, api, source, rows, None)
+    train(profile, link, rows, u_done)
+    spec: dict[str, Any] = link.misc.save_model_to_json()
+    if source != table:
+        api.duckdb_con.execute(f"DROP TABLE {source}").fetchall()
+    return spec
+
+
+def predict_chunks(
+    profile: Profile, link: Any, con: Any, chunks: int, threshold_weight: float
+) -> Iterator[tuple[str, str]]:
+    """Score the blocked pairs ``chunks`` slices at a time (records hashed into slices on
+    the left side, so each pair is scored once); yields each slice's table name with a
+    SQL expression of the per-field weights as the JSON stored with a pair. The caller
+    copies what it needs before asking for the next slice, which drops this one."""
+    for i in range(1, chunks + 1):
+        out = link.inference.predict_chunk(
+            left_chunk=(i, chunks),
+            right_chunk=(1, 1),
+            threshold_match_weight=threshold_weight,
+            warning_mode="never",
+        )
+        found = con.execute(f"SELECT * FROM {out.physical_name} LIMIT 0")
+        cols = {d[0] for d in found.description}
+        found.fetchall()
+        parts = []
+        for c in profile.comparisons:
+            expr = f'coalesce("mw_{c.name}", 0)'
+            if f"mw_tf_adj_{c.name}" in cols:
+                expr += f' + coalesce("mw_tf_adj_{c.name}", 0)'
+            parts.append(f"""'"{c.name}":' || CAST(round({expr}, 4) AS VARCHAR)""")
+        fields = "'{' || " + " || ',' || ".join(parts) + " || '}'"
+        try:
+            yield out.physical_name, fields
+        finally:
+            out.drop_table_from_database_and_remove_from_cache()
 
 
 def train(profile: Profile, link: Any, n_records: int, u_done: bool, seed: int = 1) -> None:

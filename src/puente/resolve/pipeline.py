@@ -9,21 +9,23 @@ follow ``clusters.assign_ids`` so a re-run keeps the entities analysts know.
 
 from __future__ import annotations
 
+import json
+import logging
 import math
+import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
-
-import pandas as pd
 
 from puente.node import Node
 from puente.resolve import decisions, state
-from puente.resolve.clusters import assign_ids, cluster, ordered
+from puente.resolve.clusters import Pair, components
 from puente.resolve.features import extract
-from puente.resolve.model import Trained, key_table, run
-from puente.resolve.profiles import PROFILES
-from puente.store.tables import resolve_clusters
+from puente.resolve.model import KEY_CAP, Trained, predict_chunks, table_linker, train_table
+from puente.resolve.profiles import PROFILES, Profile
+from puente.resolve.workspace import Limits, Workspace
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,9 @@ class Thresholds:
         return math.log2(p / (1.0 - p))
 
 
+log = logging.getLogger(__name__)
 THRESHOLDS = Thresholds()
+LIMITS = Limits()
 
 
 @dataclass(frozen=True)
@@ -58,69 +62,106 @@ class RunReport:
         return self.__dict__.copy()
 
 
-def pair_rows(profile_names: Sequence[str], pred: pd.DataFrame) -> list[state.PairRow]:
-    """Scored pairs as stored: ordered ids, weight, probability, per-field weights."""
-    if pred.empty:
-        return []
-    per_field: list[list[float]] = []
-    for name in profile_names:
-        col = pred[f"mw_{name}"].fillna(0.0)
-        adj = f"mw_tf_adj_{name}"
-        if adj in pred.columns:
-            col = col + pred[adj].fillna(0.0)
-        per_field.append(col.round(4).tolist())
-    out: list[state.PairRow] = []
-    lefts, rights = pred["unique_id_l"].tolist(), pred["unique_id_r"].tolist()
-    weights, probs = pred["match_weight"].tolist(), pred["match_probability"].tolist()
-    for i, (a, b) in enumerate(zip(lefts, rights, strict=True)):
-        left, right = ordered(str(a), str(b))
-        fields = ",".join(f'"{n}":{per_field[j][i]}' for j, n in enumerate(profile_names))
-        out.append((left, right, float(weights[i]), float(probs[i]), "{" + fields + "}"))
-    return out
-
-
 def resolve_group(
-    node: Node, group: str, actor: str, thresholds: Thresholds = THRESHOLDS
+    node: Node,
+    group: str,
+    actor: str,
+    thresholds: Thresholds = THRESHOLDS,
+    limits: Limits = LIMITS,
 ) -> RunReport:
+    """Resolve every record of ``group`` (see the module docstring); the work happens in a
+    ``Workspace`` under the node directory, removed afterwards."""
     started = time.perf_counter()
+    lap = _laps(group)
     profile = PROFILES[group]
-    with node.read() as conn:
-        cursor = state.max_seq(conn)
-        ids: list[str] = []
-        versions: list[int] = []
-        rows = []
-        for rid, version, props in state.group_records(conn, group):
-            ids.append(rid)
-            versions.append(version)
-            rows.append(extract(group, props))
-        previous = dict(
-            conn.execute(
-                resolve_clusters.select()
-                .with_only_columns(resolve_clusters.c.record_id, resolve_clusters.c.cluster_id)
-                .where(resolve_clusters.c.grp == group)
-            ).all()
+    node.settings.node_dir.mkdir(parents=True, exist_ok=True)
+    with (
+        tempfile.TemporaryDirectory(prefix="resolve-", dir=node.settings.node_dir) as tmp,
+        Workspace(Path(tmp), profile, limits) as ws,
+    ):
+        with node.read() as conn:
+            cursor = state.max_seq(conn)
+            for batch in state.group_batches(conn, group, limits.read_chunk):
+                ws.add_raw(batch)
+            ws.add_previous(state.group_clusters(conn, group))
+            decided = decisions.in_force(conn)
+        lap("read")
+        for raw in ws.raw():
+            ws.add([(rid, v, extract(group, json.loads(props))) for rid, v, props in raw])
+        lap("features")
+        bound = ws.index_keys(KEY_CAP)
+        lap("keys")
+        trained = _score(ws, profile, thresholds, limits, bound, lap)
+        same, not_same = decisions.split(decided)
+        number = ws.ids_of(r for pair in (*same, *not_same) for r in pair)
+
+        def numbered(pairs: list[Pair]) -> list[tuple[int, int]]:
+            return [(number[a], number[b]) for a, b in pairs if a in number and b in number]
+
+        roots = components(
+            ws.n, ws.links(thresholds.weight(thresholds.link)), numbered(same), numbered(not_same)
         )
-        decided = decisions.in_force(conn)
-    keys = key_table(profile, rows)
-    trained: Trained
-    trained, pred = run(
-        profile, ids, rows, keys=keys, threshold_weight=thresholds.weight(thresholds.keep)
-    )
-    pairs = pair_rows([c.name for c in profile.comparisons], pred)
-    same, not_same = decisions.split(decided)
-    comps = cluster(
-        ids,
-        ((a, b, w) for a, b, w, _, _ in pairs),
-        thresholds.weight(thresholds.link),
-        same,
-        not_same,
-    )
-    mapping = assign_ids(comps, previous)
-    report = RunReport(
-        group, len(ids), len(pairs), len(comps), sum(1 for c in comps if len(c) > 1), 0.0
-    )
-    with node.write() as conn:
-        state.replace_group(conn, group, ids, versions, rows, keys, pairs, mapping)
-        state.save_model(conn, trained, cursor)
-        node.audit.append(conn, actor, "resolve_run", group, report.to_dict())
+        lap("components")
+        ws.name_clusters(roots)
+        del roots
+        lap("cluster ids")
+        pairs, clusters, merged = ws.counts()
+        report = RunReport(group, ws.n, pairs, clusters, merged, 0.0)
+        with node.write() as conn:
+            state.replace_group(
+                conn,
+                group,
+                ws.stored_features(),
+                ws.stored_keys(),
+                ws.stored_pairs(),
+                ws.stored_clusters(),
+                bulk=ws.n >= limits.bulk_records,
+            )
+            state.save_model(conn, trained, cursor)
+            node.audit.append(conn, actor, "resolve_run", group, report.to_dict())
+        lap("write")
     return RunReport(**{**report.to_dict(), "seconds": round(time.perf_counter() - started, 3)})
+
+
+def _laps(group: str) -> Callable[[str], None]:
+    """Log the time each step of a run took (``puente.resolve.pipeline`` at INFO)."""
+    last = [time.perf_counter()]
+
+    def lap(step: str) -> None:
+        now = time.perf_counter()
+        log.info("%s: %s %.1f s", group, step, now - last[0])
+        last[0] = now
+
+    return lap
+
+
+def _score(
+    ws: Workspace,
+    profile: Profile,
+    thresholds: Thresholds,
+    limits: Limits,
+    bound: int,
+    lap: Callable[[str], None],
+) -> Trained:
+    """Train on the workspace's input (a sample of it when large), then score every
+    blocked pair into ``pairs``, a slice of records at a time."""
+    from splink import DuckDBAPI
+
+    spec = train_table(profile, DuckDBAPI(connection=ws.con), "input", ws.n, limits.train_max)
+    trained = Trained(profile.group, spec, ws.tf_tables(), ws.n)
+    lap("training")
+    if ws.n < 2:
+        return trained
+    # a linker of its own: Splink caches term frequencies per API, and the training
+    # linker's were computed on the sample
+    link, _ = table_linker(profile, DuckDBAPI(connection=ws.con), "input", ws.n, spec)
+    chunks = max(1, math.ceil(bound / limits.pairs_per_chunk))
+    keep = thresholds.weight(thresholds.keep)
+    for table, fields in predict_chunks(profile, link, ws.con, chunks, keep):
+        ws.sql(
+            "INSERT INTO pairs SELECT unique_id_l, unique_id_r, match_weight, "
+            f"match_probability, {fields} FROM {table}"
+        )
+    log.info("%s: %d blocked pairs at most, scored in %d slice(s)", profile.group, bound, chunks)
+    lap("scoring")
+    return trained

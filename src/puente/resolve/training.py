@@ -48,25 +48,34 @@ def _case(levels: list[dict[str, Any]], name: str) -> str:
     return f'CASE {" ".join(whens)} END AS "g_{name}"'
 
 
-def estimate_u(con: Any, frames: Sequence[pd.DataFrame], spec: dict[str, Any], group: str,
-               max_pairs: float, seed: int = 1) -> int:  # fmt: skip
-    """Write u into ``spec`` (a Splink model dict); returns the number of pairs used."""
+def estimate_u(con: Any, source: str | Sequence[pd.DataFrame], spec: dict[str, Any],
+               group: str, max_pairs: float, seed: int = 1) -> int:  # fmt: skip
+    """Write u into ``spec`` (a Splink model dict); returns the number of pairs used.
+    ``source`` is a table of ``con`` or data frames (registered for the query)."""
     cols = COLUMNS[group]
-    data = pd.concat([f[["unique_id", *cols]] for f in frames], ignore_index=True)
-    rows = int(min(len(data), math.ceil(0.5 * (math.sqrt(8 * max_pairs + 1) + 1))))
-    con.register("puente_u_input", data)
+    if isinstance(source, str):
+        table = source
+        n = int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+    else:
+        table = "puente_u_input"
+        data = pd.concat([f[["unique_id", *cols]] for f in source], ignore_index=True)
+        n = len(data)
+        con.register(table, data)
+    rows = int(min(n, math.ceil(0.5 * (math.sqrt(8 * max_pairs + 1) + 1))))
     side = ", ".join(f'{s}."{c}" AS "{c}_{s}"' for c in cols for s in ("l", "r"))
     cases = ", ".join(_case(c["comparison_levels"], c["output_column_name"])
                       for c in spec["comparisons"])  # fmt: skip
     gammas = ", ".join(f'"g_{c["output_column_name"]}"' for c in spec["comparisons"])
+    picked = ", ".join(f'"{c}"' for c in ("unique_id", *cols))
     sql = (
-        f"WITH s AS (SELECT * FROM puente_u_input USING SAMPLE reservoir({rows} ROWS) "
+        f"WITH s AS (SELECT {picked} FROM {table} USING SAMPLE reservoir({rows} ROWS) "
         f"REPEATABLE ({seed})), p AS (SELECT {side} FROM s l JOIN s r "
         f"ON l.unique_id < r.unique_id) SELECT {gammas}, count(*) FROM (SELECT {cases} FROM p) "
         f"GROUP BY ALL"
     )
     counts = con.execute(sql).fetchall()
-    con.unregister("puente_u_input")
+    if not isinstance(source, str):
+        con.unregister(table)
     total = sum(r[-1] for r in counts)
     for i, comp in enumerate(spec["comparisons"]):
         levels = comp["comparison_levels"]
