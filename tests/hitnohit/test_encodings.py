@@ -11,7 +11,9 @@ from puente.hitnohit import keys
 from puente.hitnohit.attack import label, mine, reidentify
 from puente.hitnohit.clk import Encoder, Person, get_profile, pack
 from puente.hitnohit.identifiers import firearm_digests, value_digest
+from puente.hitnohit.kernels import DATE, DIFFER, UNKNOWN, YEAR, relation
 from puente.hitnohit.matcher import ClkMatcher
+from puente.hitnohit.persons import PersonEncoder, dob_values
 from puente.hitnohit.serials import normalise_make, serial_key, serial_variants, serials_near
 
 
@@ -94,37 +96,91 @@ def test_clk_similarity_survives_hardening() -> None:
     )
 
 
+def _codes(people: list[Person]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    enc = PersonEncoder(keys.derive(b"k" * 32, "MEX", "USA", 1))
+    codes = [enc.encode(p) for p in people]
+    ints = np.array([c.token_ints() for c in codes], dtype=np.uint64)
+    return pack([c.clk for c in codes], 128), ints[:, :2].copy(), ints
+
+
 def test_matcher_blocked_search_finds_what_exact_search_finds() -> None:
     prof = get_profile("person")
-    enc = Encoder(b"k" * 32, prof)
     rng = np.random.default_rng(0)
-    names = [
-        (
-            f"n{rng.integers(1e6)} x{rng.integers(1e6)}",
-            f"19{rng.integers(40, 99)}-0{rng.integers(1, 9)}-1{rng.integers(0, 9)}",
-        )
-        for _ in range(3000)
+    people = []
+    for i in range(3000):
+        dob = f"19{rng.integers(40, 99)}-0{rng.integers(1, 9)}-1{rng.integers(0, 9)}"
+        dob = dob if i % 10 else ("" if i % 20 else dob[:4])  # some without, some year only
+        people.append(Person((f"n{rng.integers(1e6)}", f"x{rng.integers(1e6)}"), dob))
+    rows, row_toks, _ = _codes(people)
+    # the same people asked with no birth date, only the year, or day and month swapped
+    asked = [
+        Person(p.names, ["", p.dob[:4], p.dob[:5] + p.dob[8:] + p.dob[4:7]][i % 3])
+        for i, p in enumerate(people[:60])
     ]
-    rows = pack([enc.encode(Person((n,), d)) for n, d in names], 128)
-    ids = [f"r{i}" for i in range(len(names))]
-    m = ClkMatcher(128, prof.threshold)
-    m.add(ids, rows, [[] for _ in ids])
+    queries, _, query_toks = _codes(asked)
+    ids = [f"r{i}" for i in range(len(people))]
+    m = ClkMatcher(128, prof.threshold, prof.rule)
+    m.add(ids, rows, row_toks)
     m.compact()
-    queries = rows[:50]
     assert not m.exact_for(50_000)
     import puente.hitnohit.matcher as mm
 
     budget, mm.EXACT_BUDGET = mm.EXACT_BUDGET, 0
     try:
-        blocked = m.search(queries, [[] for _ in range(50)], 3)
+        blocked = m.search(queries, query_toks, 3)
     finally:
         mm.EXACT_BUDGET = budget
-    exact = m.search(queries, [[] for _ in range(50)], 3)
-    assert [b[0] for b in blocked] == [e[0] for e in exact] == ids[:50]
+    exact = m.search(queries, query_toks, 3)
+    assert blocked == exact
+    assert [e[0] for e in exact] == ids[:60]
     m.remove(["r0"])
-    assert m.search(queries[:1], [[]], 3) == [[]]
-    m.add(["r0"], rows[:1], [[]])  # back, in the delta
-    assert m.search(queries[:1], [[]], 3) == [["r0"]]
+    assert m.search(queries[:1], query_toks[:1], 3) == [[]]
+    m.add(["r0"], rows[:1], row_toks[:1])  # back, in the delta
+    assert m.search(queries[:1], query_toks[:1], 3) == [["r0"]]
+
+
+def test_birth_dates_decide_how_similar_names_must_be() -> None:
+    prof = get_profile("person")
+    assert prof.rule is not None
+    owner = [
+        Person(("María Guadalupe", "Hernández López"), "1985-04-12", "female", "mx",
+               surname="Hernández López"),
+        Person(("Carlos Alberto", "Rangel"), "1990-03-03", surname="Rangel"),
+        Person(("Carlos Alberto", "Alvarado"), "", surname="Alvarado"),
+    ]  # fmt: skip
+    rows, row_toks, _ = _codes(owner)
+    m = ClkMatcher(128, prof.threshold, prof.rule)
+    m.add(["p1", "p2", "p3"], rows, row_toks)
+    asked = [
+        Person(("MARIA GUADALUPE", "HERNANDEZ"), "1985-12-04", surname="HERNANDEZ"),  # swap
+        Person(("Maria Guadalupe Hernandez Lopez",), "1985-04-13"),  # another day: never
+        Person(("Maria Guadalupe Hernandez Lopez",), "1985"),  # the year agrees
+        Person(("Maria Guadalupe Hernandez Lopez",), "1986"),  # it does not
+        Person(("Guadalupe Hernandes",), "1985-04-12"),  # same date: weak names are enough
+        Person(("Guadalupe Hernandes",), ""),  # no date: they are not
+        # no date: the kept surname must be the first one
+        Person(("Carlos Alberto", "Alvarado Rangel"), "", surname="Alvarado Rangel"),
+        Person(("Carlos Alberto", "Rangel Alvarado"), "", surname="Rangel Alvarado"),
+    ]
+    queries, _, query_toks = _codes(asked)
+    assert m.search(queries, query_toks, 3) == [
+        ["p1"], [], ["p1"], [], ["p1"], [], ["p3"], ["p2"]
+    ]  # fmt: skip
+
+
+def test_birth_date_tokens_and_relation() -> None:
+    assert dob_values("1985-04-12") == {
+        "year": "1985", "date": "1985-04-12", "swap": "1985-12-04"
+    }  # fmt: skip
+    assert dob_values("1985-04-04") == {"year": "1985", "date": "1985-04-04"}
+    assert dob_values("1985-04-13") == {"year": "1985", "date": "1985-04-13"}
+    assert dob_values("1985") == {"year": "1985"} and dob_values("") == {}
+    y, d, s, other = (np.uint64(v) for v in (1, 2, 3, 4))
+    zero = np.uint64(0)
+    assert relation(y, d, s, y, d) == DATE and relation(y, d, s, y, s) == DATE
+    assert relation(y, d, s, y, other) == DIFFER and relation(y, d, s, other, zero) == DIFFER
+    assert relation(y, zero, zero, y, d) == YEAR and relation(y, d, s, y, zero) == YEAR
+    assert relation(zero, zero, zero, y, d) == UNKNOWN == relation(y, d, s, zero, zero)
 
 
 def test_attack_breaks_plain_encodings_more_than_hardened_ones() -> None:

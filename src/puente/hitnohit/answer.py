@@ -21,14 +21,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Connection, func, select
 
 from puente.errors import Conflict, Forbidden, InvalidInput, PayloadTooLarge
 from puente.hitnohit.clk import from_hex, get_profile, pack
 from puente.hitnohit.identifiers import FIREARM_DIGESTS, ID_TYPES
-from puente.hitnohit.index import PROFILE, live_matcher, refresh
+from puente.hitnohit.index import DOB_KINDS, live_matcher, refresh
 from puente.hitnohit.matcher import token_int
 from puente.hitnohit.pairs import adopt_epoch, get_pair
+from puente.hitnohit.persons import DOB_TOKENS, PROFILE
 from puente.model.canonical import content_hash
 from puente.node import Node
 from puente.store import db
@@ -45,7 +47,7 @@ class Item:
     type: str
     digests: tuple[str, ...] = ()
     clk: bytes = b""
-    tokens: tuple[str, ...] = ()
+    dob: tuple[int, int, int] = (0, 0, 0)  # year, date, swap tokens as integers (0 = none)
 
 
 def _hex64(value: Any) -> str:
@@ -68,10 +70,11 @@ def parse_items(body: dict[str, Any]) -> list[Item]:
         kind = entry.get("type")
         if kind == "person":
             clk = from_hex(str(entry.get("clk", "")), nbytes)
-            tokens = entry.get("tokens") or []
-            if not isinstance(tokens, list) or len(tokens) > 2:
-                raise InvalidInput("hitnohit.bad_query", reason="tokens")
-            out.append(Item("person", clk=clk, tokens=tuple(_hex64(t) for t in tokens)))
+            dob = entry.get("dob") or {}
+            if not isinstance(dob, dict) or not set(dob) <= set(DOB_TOKENS):
+                raise InvalidInput("hitnohit.bad_query", reason="dob")
+            ints = tuple(token_int(_hex64(dob[k])) if k in dob else 0 for k in DOB_TOKENS)
+            out.append(Item("person", clk=clk, dob=(ints[0], ints[1], ints[2])))
         elif kind in ID_TYPES:
             digests = entry.get("digests")
             limit = FIREARM_DIGESTS if kind == "firearm" else 1
@@ -178,7 +181,7 @@ def answer(node: Node, partner: str, body: dict[str, Any]) -> dict[str, Any]:
                     hitnohit_tokens.c.kind, hitnohit_tokens.c.digest, hitnohit_tokens.c.record_id
                 ).where(
                     hitnohit_tokens.c.partner == partner,
-                    hitnohit_tokens.c.kind != "dob",
+                    hitnohit_tokens.c.kind.notin_(DOB_KINDS),
                     hitnohit_tokens.c.digest.in_(wanted[j : j + 500]),
                 )
             ):
@@ -194,7 +197,7 @@ def answer(node: Node, partner: str, body: dict[str, Any]) -> dict[str, Any]:
         with lock:
             ids = matcher.search(
                 pack([items[i].clk for i in persons], nbytes),
-                [[token_int(t) for t in items[i].tokens] for i in persons],
+                np.array([items[i].dob for i in persons], dtype=np.uint64),
                 MAX_HITS,
             )
         for i, hits in zip(persons, ids, strict=True):

@@ -24,11 +24,11 @@ from typing import Any
 import httpx
 
 from puente.errors import InvalidFile, InvalidInput, Problem
-from puente.hitnohit.clk import Encoder, Person, get_profile, name_tokens
+from puente.hitnohit.clk import Person, name_tokens
 from puente.hitnohit.identifiers import ID_TYPES, firearm_digests, normalise, value_digest
-from puente.hitnohit.index import PROFILE, dob_token
 from puente.hitnohit.keys import PairKeys
 from puente.hitnohit.pairs import adopt_epoch, get_pair, pair_keys
+from puente.hitnohit.persons import PersonEncoder, split_name
 from puente.hitnohit.serials import normalise_make, serial_key
 from puente.hitnohit.wire import PartnerRefused, call
 from puente.model.canonical import content_hash
@@ -87,16 +87,11 @@ def check(ask: Ask) -> Ask:
     return ask
 
 
-def encode(keys: PairKeys, ask: Ask) -> dict[str, Any]:
+def encode(keys: PairKeys, ask: Ask, persons: PersonEncoder | None = None) -> dict[str, Any]:
     if ask.type == "person":
         assert ask.person is not None
-        encoder = Encoder(keys.clk_key(PROFILE), get_profile(PROFILE))
-        tok = dob_token(keys, ask.person.dob)
-        return {
-            "type": "person",
-            "clk": encoder.encode(ask.person).hex(),
-            "tokens": [tok] if tok else [],
-        }
+        code = (persons or PersonEncoder(keys)).encode(ask.person)
+        return {"type": "person", "clk": code.clk.hex(), "dob": code.tokens()}
     if ask.type == "firearm":
         return {"type": "firearm", "digests": firearm_digests(keys, ask.value, ask.make, pad=True)}
     return {"type": ask.type, "digests": [value_digest(keys, ask.type, ask.value)]}
@@ -114,6 +109,7 @@ def query(
         with node.read() as conn:
             pair = get_pair(conn, code)
         keys = pair_keys(node, pair)
+        persons = PersonEncoder(keys)
         qid = secrets.token_hex(16)
         body = {
             "v": 1,
@@ -121,7 +117,7 @@ def query(
             "from": node.country,
             "to": code,
             "epoch": pair.epoch,
-            "items": [encode(keys, a) for a in asks],
+            "items": [encode(keys, a, persons) for a in asks],
         }
         try:
             reply = call(node, code, "POST", "/hitnohit/partner/query", body=body, client=client)
@@ -211,7 +207,9 @@ CSV_COLUMNS = ("type", "value", "make", "name", "dob", "sex", "nationality")
 
 
 def person_ask(name: str, dob: str = "", sex: str = "", nationality: str = "") -> Ask:
-    return Ask("person", person=Person((name,), dob, sex, nationality), label=name)
+    """A person question; ``"Surnames, Given names"`` says which names are surnames."""
+    names, surname = split_name(name)
+    return Ask("person", person=Person(names, dob, sex, nationality, surname=surname), label=name)
 
 
 def read_batch(text: str, file: str) -> list[Ask]:

@@ -1,8 +1,12 @@
 """Person encodings: cryptographic long-term keys (CLKs), hardened by XOR-folding.
 
 A CLK is a Bloom filter of the person's features (``features``): q-grams of the
-normalised name tokens, the birth date's digits, sex, nationality — each feature tagged
-with its field. A feature sets ``k`` positions (from its field's weight in
+normalised name tokens, those of the first surname once more (tagged ``surname``: which
+surname is kept tells "Pérez" from "López" when the other is dropped), sex, nationality,
+and — in profiles that hold it in the filter — the birth date's digits; each feature
+tagged with its field. The ``person`` profile compares birth dates through keyed tokens
+instead (``persons``), and its ``rule`` says how much name similarity each birth-date
+outcome needs. A feature sets ``k`` positions (from its field's weight in
 ``profiles.yaml``) taken from ``HMAC-SHA256(pair CLK key, field 0x1f feature)``: the
 positions are secret to the pair and differ for every other pair.
 
@@ -52,11 +56,26 @@ _DATE = re.compile(r"^(\d{4})(?:-?(\d{2})(?:-?(\d{2}))?)?")
 
 
 @dataclass(frozen=True)
+class Rule:
+    """Field-aware comparison: name similarity ``dice·Dice + (1−dice)·overlap`` of the
+    filters (overlap = shared bits over the smaller filter's: a dropped surname costs
+    little) must reach the threshold of what the birth dates say — ``date`` (same date,
+    or day and month swapped), ``year`` (one side knows only the year, and it agrees),
+    ``unknown`` (one side has none). Dates that disagree never make a hit."""
+
+    dice: float
+    date: float
+    year: float
+    unknown: float
+
+
+@dataclass(frozen=True)
 class Profile:
     name: str
     bits: int
-    threshold: float
+    threshold: float  # Dice profiles; the lowest of the rule's thresholds otherwise
     weights: dict[str, int]
+    rule: Rule | None = None
 
     @property
     def out_bits(self) -> int:
@@ -66,10 +85,17 @@ class Profile:
 @cache
 def profiles() -> dict[str, Profile]:
     text = resources.files("puente.hitnohit").joinpath("profiles.yaml").read_text("utf-8")
-    return {
-        name: Profile(name, int(p["bits"]), float(p["threshold"]), dict(p["fields"]))
-        for name, p in yaml.safe_load(text).items()
-    }
+    out: dict[str, Profile] = {}
+    for name, p in yaml.safe_load(text).items():
+        rule = None
+        if "rule" in p:
+            r = p["rule"]
+            rule = Rule(float(r["dice"]), float(r["date"]), float(r["year"]), float(r["unknown"]))
+            threshold = min(rule.date, rule.year, rule.unknown)
+        else:
+            threshold = float(p["threshold"])
+        out[name] = Profile(name, int(p["bits"]), threshold, dict(p["fields"]), rule)
+    return out
 
 
 def get_profile(name: str) -> Profile:
@@ -88,6 +114,7 @@ class Person:
     sex: str = ""
     nationality: str = ""
     extra: dict[str, str] = field(default_factory=dict)  # profile fields such as address
+    surname: str = ""  # the family name(s) when known apart from the given names
 
 
 def name_tokens(names: Iterable[str]) -> list[str]:
@@ -118,6 +145,9 @@ def features(profile: Profile, person: Person) -> list[tuple[str, str]]:
     weights = profile.weights
     if "name" in weights:
         out += [("name", g) for t in name_tokens(person.names) for g in _bigrams(t)]
+    first_surname = name_tokens([person.surname])[:1]
+    if "surname" in weights and first_surname:
+        out += [("surname", g) for g in _bigrams(first_surname[0])]
     year, month, day = dob_parts(person.dob)
     if "dob" in weights and year:
         out += [("dob", "y" + year)] + [("dob", g) for g in _bigrams(year + month + day)]

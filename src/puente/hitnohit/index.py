@@ -3,10 +3,11 @@
 Built and kept current from the change feed, never from the store's write path:
 ``refresh`` follows ``changes.seq`` with a cursor per partner (``hitnohit_index``) and,
 for every changed record, replaces its rows in ``hitnohit_tokens`` (keyed digests of
-exact identifiers, and the birth-date block token) and ``hitnohit_clks`` (the person
-CLK) by what its *current* state gives. Indexed: own records (origin = this node) at
-or below the pair's ``max_level``, except the copies made to release a follow-up
-request. A pair at a new epoch is rebuilt from the start of the change feed.
+exact identifiers, and the birth-date tokens ``dob_year`` / ``dob_date``) and
+``hitnohit_clks`` (the person CLK) by what its *current* state gives. Indexed: own
+records (origin = this node) at or below the pair's ``max_level``, except the copies
+made to release a follow-up request. A pair at a new epoch, or an index made by an
+older encoding scheme (``SCHEME``), is rebuilt from the start of the change feed.
 
 Invariant: the index rows of a chunk of changes and the cursor that covers them are
 written in one transaction; builders for a partner serialise through ``db.lock_chain``.
@@ -22,13 +23,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import Connection, select
 
-from puente.hitnohit.clk import Encoder, Person, from_hex, get_profile, pack
-from puente.hitnohit.identifiers import digest, record_digests
-from puente.hitnohit.keys import PairKeys
+from puente.hitnohit.clk import from_hex, get_profile, pack
+from puente.hitnohit.identifiers import record_digests
 from puente.hitnohit.matcher import ClkMatcher, token_int
 from puente.hitnohit.pairs import Pair, get_pair, pair_keys
+from puente.hitnohit.persons import PROFILE, PersonEncoder, person_of
 from puente.node import Node
 from puente.store import db
 from puente.store.audit import now
@@ -42,50 +45,22 @@ from puente.store.tables import (
 )
 
 CHUNK = 5000
-PROFILE = "person"
-NAME_PROPS = (
-    "name",
-    "firstName",
-    "secondName",
-    "middleName",
-    "fatherName",
-    "motherName",
-    "lastName",
-)
-
-
-def dob_token(keys: PairKeys, dob: str) -> str:
-    """The keyed birth-date block token: the full date, or the year when only it is known."""
-    from puente.hitnohit.clk import dob_parts
-
-    year, month, day = dob_parts(dob)
-    if not year:
-        return ""
-    value = f"{year}-{month}-{day}" if month and day else year
-    return digest(keys.identifier_key("dob"), value)
-
-
-def person_of(props: dict[str, list[str]]) -> Person | None:
-    parts = [v for p in NAME_PROPS[1:] for v in props.get(p) or []]
-    names = tuple(parts or (props.get("name") or [])[:1])
-    if not names:
-        return None
-
-    def first(prop: str) -> str:
-        return (props.get(prop) or [""])[0]
-
-    return Person(names, first("birthDate"), first("gender"), first("nationality"))
+# The encoding an index was made with: a change to what is encoded (profiles.yaml, clk,
+# persons) changes it, and indexes made before are rebuilt.
+SCHEME = "2"
+DOB_KINDS = ("dob_year", "dob_date")
 
 
 @dataclass(frozen=True)
 class IndexState:
     epoch: int
     change_seq: int
+    scheme: str = SCHEME
 
 
 def state(conn: Connection, partner: str) -> IndexState:
     row = conn.execute(select(hitnohit_index).where(hitnohit_index.c.partner == partner)).first()
-    return IndexState(row.epoch, row.change_seq) if row else IndexState(0, 0)
+    return IndexState(row.epoch, row.change_seq, row.scheme) if row else IndexState(0, 0)
 
 
 def _clear(conn: Connection, partner: str, ids: list[str] | None) -> None:
@@ -109,7 +84,7 @@ def refresh(node: Node, partner: str) -> int:
             db.lock_chain(conn, f"hitnohit_index:{partner}")
             pair = get_pair(conn, partner)
             st = state(conn, partner)
-            if st.epoch != pair.epoch:
+            if st.epoch != pair.epoch or st.scheme != SCHEME:
                 _clear(conn, partner, None)
                 st = IndexState(pair.epoch, 0)
             rows = conn.execute(
@@ -137,6 +112,7 @@ def refresh(node: Node, partner: str) -> int:
                         "partner": partner,
                         "epoch": st.epoch,
                         "change_seq": st.change_seq,
+                        "scheme": SCHEME,
                         "updated_at": now(),
                     }
                 ],
@@ -162,7 +138,7 @@ def _encode_chunk(node: Node, conn: Connection, pair: Pair, rows: Sequence[Any])
             )
         )
     keys = pair_keys(node, pair)
-    encoder = Encoder(keys.clk_key(PROFILE), get_profile(PROFILE))
+    encoder = PersonEncoder(keys)
     tokens: list[dict[str, Any]] = []
     clks: list[dict[str, Any]] = []
     seq_of = {r.record_id: r.seq for r in rows}
@@ -176,19 +152,20 @@ def _encode_chunk(node: Node, conn: Connection, pair: Pair, rows: Sequence[Any])
             tokens.append({"partner": pair.partner, "kind": kind, "digest": dig, "record_id": rid})
         person = person_of(props) if row.schema == "Person" else None
         if person is not None:
+            code = encoder.encode(person)
             clks.append(
                 {
                     "partner": pair.partner,
                     "record_id": rid,
-                    "clk": encoder.encode(person).hex(),
+                    "clk": code.clk.hex(),
                     "seq": seq_of[rid],
                 }
             )
-            tok = dob_token(keys, person.dob)
-            if tok:
-                tokens.append(
-                    {"partner": pair.partner, "kind": "dob", "digest": tok, "record_id": rid}
-                )
+            for kind, tok in (("dob_year", code.year), ("dob_date", code.date)):
+                if tok:
+                    tokens.append(
+                        {"partner": pair.partner, "kind": kind, "digest": tok, "record_id": rid}
+                    )
     if tokens:
         conn.execute(hitnohit_tokens.insert(), tokens)
     if clks:
@@ -213,7 +190,8 @@ _LIVE_LOCK = threading.Lock()
 
 def _load(
     conn: Connection, partner: str, ids: list[str] | None, nbytes: int
-) -> tuple[list[str], list[bytes], list[list[int]]]:
+) -> tuple[list[str], list[bytes], npt.NDArray[np.uint64]]:
+    """CLKs and (year, date) token integers of ``ids`` (every indexed record if None)."""
     found: dict[str, bytes] = {}
     toks: dict[str, list[int]] = {}
     chunks = [None] if ids is None else [ids[i : i + 500] for i in range(0, len(ids), 500)]
@@ -221,18 +199,19 @@ def _load(
         q = select(hitnohit_clks.c.record_id, hitnohit_clks.c.clk).where(
             hitnohit_clks.c.partner == partner
         )
-        t = select(hitnohit_tokens.c.record_id, hitnohit_tokens.c.digest).where(
-            hitnohit_tokens.c.partner == partner, hitnohit_tokens.c.kind == "dob"
-        )
+        t = select(
+            hitnohit_tokens.c.record_id, hitnohit_tokens.c.kind, hitnohit_tokens.c.digest
+        ).where(hitnohit_tokens.c.partner == partner, hitnohit_tokens.c.kind.in_(DOB_KINDS))
         if chunk is not None:
             q = q.where(hitnohit_clks.c.record_id.in_(chunk))
             t = t.where(hitnohit_tokens.c.record_id.in_(chunk))
         for rid, clk in conn.execute(q):
             found[rid] = from_hex(clk, nbytes)
-        for rid, dig in conn.execute(t):
-            toks.setdefault(rid, []).append(token_int(dig))
+        for rid, kind, dig in conn.execute(t):
+            toks.setdefault(rid, [0, 0])[DOB_KINDS.index(kind)] = token_int(dig)
     order = list(found)
-    return order, [found[r] for r in order], [toks.get(r, []) for r in order]
+    pairs = np.array([toks.get(r, (0, 0)) for r in order], dtype=np.uint64).reshape(-1, 2)
+    return order, [found[r] for r in order], pairs
 
 
 def live_matcher(node: Node, partner: str) -> tuple[ClkMatcher, threading.Lock]:
@@ -244,12 +223,12 @@ def live_matcher(node: Node, partner: str) -> tuple[ClkMatcher, threading.Lock]:
         live = _LIVE.get(key)
         if live is None:
             live = _LIVE[key] = _Live(
-                -1, 0, ClkMatcher(nbytes, profile.threshold), threading.Lock()
+                -1, 0, ClkMatcher(nbytes, profile.threshold, profile.rule), threading.Lock()
             )
     with live.lock, node.read() as conn:
         st = state(conn, partner)
         if live.epoch != st.epoch or live.seq > st.change_seq:
-            live.matcher = ClkMatcher(nbytes, profile.threshold)
+            live.matcher = ClkMatcher(nbytes, profile.threshold, profile.rule)
             ids, clks, toks = _load(conn, partner, None, nbytes)
             if ids:
                 live.matcher.add(ids, pack(clks, nbytes), toks)  # bands built when large

@@ -1,11 +1,21 @@
-"""Compiled Dice kernels (numba): popcount over packed 64-bit words, no temporaries.
+"""Compiled kernels (numba): popcount over packed 64-bit words, no temporaries.
 
 ``numpy`` alone materialises ``rows & query`` and its bit counts for every comparison,
 which caps it near 4 M comparisons/s here; these loops compile to the CPU's ``popcnt``
 (LLVM ``ctpop``) and keep everything in registers, as anonlink's C++ kernel does.
 
-Invariant: each kernel writes at most ``cap`` hits per query (index and Dice) and returns
-how many it found; a query finding more than ``cap`` keeps the best ``cap``.
+- ``scan``: every query against every row, Dice ≥ threshold. Four queries share each
+  pass over the rows (a row's words are loaded once for four comparisons), and a row
+  whose popcount cannot reach the threshold with any of them is skipped, as anonlink
+  skips by popcount.
+- ``search``: the blocked, field-aware search of ``matcher`` — candidates gathered here
+  from the sorted token and LSH band arrays (no Python per query), each row compared at
+  most once per query, birth-date tokens compared before any popcount. Ranking adds 1
+  when the dates agree and 0.5 when the year does (agreeing dates first); the score
+  never leaves the owner.
+
+Invariant: each kernel writes at most ``cap`` hits per query and returns / stores how
+many it found; a query finding more than ``cap`` keeps the ``cap`` best.
 """
 
 from __future__ import annotations
@@ -21,6 +31,12 @@ from numba.core.extending import intrinsic
 
 F = TypeVar("F", bound=Callable[..., Any])
 _jit = cast(Callable[[F], F], numba.njit(cache=True, nogil=True))
+U64 = npt.NDArray[np.uint64]
+I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
+
+# what the birth dates say (``clk.Rule``); DIFFER is never a hit
+DATE, YEAR, UNKNOWN, DIFFER = 0, 1, 2, 3
 
 
 def _ctpop(typingctx: Any, x: Any) -> Any:
@@ -34,96 +50,160 @@ _popcnt = cast(Callable[[Any], Any], intrinsic(_ctpop))
 
 
 @_jit
-def _scan16(
-    q: npt.NDArray[np.uint64], qpc: int, rows: npt.NDArray[np.uint64],
-    pc: npt.NDArray[np.int64], alive: npt.NDArray[np.bool_], cand: npt.NDArray[np.int64],
-    lo: int, hi: int, everyone: bool, threshold: float,
-    hits_idx: npt.NDArray[np.int64], hits_dice: npt.NDArray[np.float64],
-) -> int:  # fmt: skip
-    """``scan`` for one query over 1024-bit rows: the query's words held in registers and
-    the popcounts unrolled (about 1.7× the loop form)."""
-    q0, q1, q2, q3, q4, q5, q6, q7 = q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7]
-    q8, q9, q10, q11, q12, q13, q14, q15 = (
-        q[8], q[9], q[10], q[11], q[12], q[13], q[14], q[15],
-    )  # fmt: skip
-    cap = hits_idx.shape[0]
-    n = 0
-    for c in range(lo, hi):
-        r = c if everyone else cand[c]
-        x = rows[r]
-        inter = (
-            _popcnt(x[0] & q0) + _popcnt(x[1] & q1) + _popcnt(x[2] & q2) + _popcnt(x[3] & q3)
-            + _popcnt(x[4] & q4) + _popcnt(x[5] & q5) + _popcnt(x[6] & q6) + _popcnt(x[7] & q7)
-            + _popcnt(x[8] & q8) + _popcnt(x[9] & q9) + _popcnt(x[10] & q10)
-            + _popcnt(x[11] & q11) + _popcnt(x[12] & q12) + _popcnt(x[13] & q13)
-            + _popcnt(x[14] & q14) + _popcnt(x[15] & q15)
-        )  # fmt: skip
-        total = pc[r] + qpc
-        if 2.0 * inter >= threshold * total and total > 0 and alive[r]:
-            n = _keep(hits_idx, hits_dice, n, cap, r, 2.0 * inter / total)
-    return n
-
-
-@_jit
-def _keep(
-    hits_idx: npt.NDArray[np.int64],
-    hits_dice: npt.NDArray[np.float64],
-    n: int,
-    cap: int,
-    row: int,
-    dice: float,
-) -> int:
-    """Insert (row, dice) into a query's hit list of capacity ``cap``; returns new n."""
+def _keep(idx: I64, score: F64, rel: I64, n: int, row: int, s: float, r: int) -> int:
+    """Insert (row, score, relation) into a query's hit list (capacity ``len(idx)``)."""
+    cap = idx.shape[0]
     if n < cap:
-        hits_idx[n] = row
-        hits_dice[n] = dice
+        idx[n], score[n], rel[n] = row, s, r
         return n + 1
     worst = 0
     for j in range(1, cap):
-        if hits_dice[j] < hits_dice[worst]:
+        if score[j] < score[worst]:
             worst = j
-    if dice > hits_dice[worst]:
-        hits_idx[worst] = row
-        hits_dice[worst] = dice
+    if s > score[worst]:
+        idx[worst], score[worst], rel[worst] = row, s, r
     return n
 
 
 @_jit
 def scan(
-    queries: npt.NDArray[np.uint64],
-    qpc: npt.NDArray[np.int64],
-    rows: npt.NDArray[np.uint64],
-    pc: npt.NDArray[np.int64],
-    alive: npt.NDArray[np.bool_],
-    cand: npt.NDArray[np.int64],
-    starts: npt.NDArray[np.int64],
-    threshold: float,
-    out_idx: npt.NDArray[np.int64],
-    out_dice: npt.NDArray[np.float64],
-    out_n: npt.NDArray[np.int64],
-) -> None:
-    """Query ``i`` is compared with rows ``cand[starts[i]:starts[i+1]]``, or with every
-    row when ``cand`` is empty. Hits go to ``out_*[i]`` (capacity ``out_idx.shape[1]``)."""
-    words = rows.shape[1]
-    cap = out_idx.shape[1]
-    everyone = cand.shape[0] == 0
+    queries: U64, qpc: I64, rows: U64, pc: I64, alive: npt.NDArray[np.bool_],
+    threshold: float, out_idx: I64, out_dice: F64, out_n: I64,
+) -> None:  # fmt: skip
+    """Every query against every live row; hits (Dice ≥ threshold) go to ``out_*[i]``."""
+    nq, words = queries.shape[0], rows.shape[1]
+    rel = np.zeros(out_idx.shape[1], dtype=np.int64)
+    for i0 in range(0, nq, 4):
+        lanes = min(4, nq - i0)
+        q0, q1 = queries[i0], queries[min(i0 + 1, nq - 1)]
+        q2, q3 = queries[min(i0 + 2, nq - 1)], queries[min(i0 + 3, nq - 1)]
+        p0, p1 = qpc[i0], qpc[min(i0 + 1, nq - 1)]
+        p2, p3 = qpc[min(i0 + 2, nq - 1)], qpc[min(i0 + 3, nq - 1)]
+        n0 = n1 = n2 = n3 = 0
+        for r in range(rows.shape[0]):
+            p = pc[r]
+            if (
+                2.0 * min(p, p0) < threshold * (p + p0)
+                and 2.0 * min(p, p1) < threshold * (p + p1)
+                and 2.0 * min(p, p2) < threshold * (p + p2)
+                and 2.0 * min(p, p3) < threshold * (p + p3)
+            ) or not alive[r]:
+                continue
+            c0 = c1 = c2 = c3 = np.uint64(0)
+            for w in range(words):
+                x = rows[r, w]
+                c0 += _popcnt(x & q0[w])
+                c1 += _popcnt(x & q1[w])
+                c2 += _popcnt(x & q2[w])
+                c3 += _popcnt(x & q3[w])
+            if p + p0 > 0 and 2.0 * c0 >= threshold * (p + p0):
+                n0 = _keep(out_idx[i0], out_dice[i0], rel, n0, r, 2.0 * c0 / (p + p0), 0)
+            if lanes > 1 and p + p1 > 0 and 2.0 * c1 >= threshold * (p + p1):
+                n1 = _keep(out_idx[i0 + 1], out_dice[i0 + 1], rel, n1, r, 2.0 * c1 / (p + p1), 0)
+            if lanes > 2 and p + p2 > 0 and 2.0 * c2 >= threshold * (p + p2):
+                n2 = _keep(out_idx[i0 + 2], out_dice[i0 + 2], rel, n2, r, 2.0 * c2 / (p + p2), 0)
+            if lanes > 3 and p + p3 > 0 and 2.0 * c3 >= threshold * (p + p3):
+                n3 = _keep(out_idx[i0 + 3], out_dice[i0 + 3], rel, n3, r, 2.0 * c3 / (p + p3), 0)
+        out_n[i0] = n0
+        if lanes > 1:
+            out_n[i0 + 1] = n1
+        if lanes > 2:
+            out_n[i0 + 2] = n2
+        if lanes > 3:
+            out_n[i0 + 3] = n3
+
+
+@_jit
+def relation(qy: np.uint64, qd: np.uint64, qs: np.uint64, ry: np.uint64, rd: np.uint64) -> int:
+    """What two birth dates say, from their tokens (0 = none): see ``clk.Rule``."""
+    if qy == 0 or ry == 0:
+        return UNKNOWN
+    if qy != ry:
+        return DIFFER
+    if qd != 0 and rd != 0:
+        return DATE if rd == qd or (qs != 0 and rd == qs) else DIFFER
+    return YEAR
+
+
+@_jit
+def search(
+    queries: U64, qpc: I64, qtok: U64, rows: U64, pc: I64, alive: npt.NDArray[np.bool_],
+    rtok: U64, params: F64, everyone: bool, delta_from: int,
+    band_words: I64, band_shifts: U64, band_keys: npt.NDArray[np.uint32],
+    band_rows: npt.NDArray[np.int32], tok_keys: U64, tok_rows: npt.NDArray[np.int32],
+    tok_kind: npt.NDArray[np.int8], stamp: npt.NDArray[np.int32],
+    out_idx: I64, out_score: F64, out_rel: I64, out_n: I64,
+) -> None:  # fmt: skip
+    """For each query, the ``cap`` best hits among: every row (``everyone``), or the rows
+    added since the bands were built (``delta_from``…), the rows whose date token equals
+    the query's date or swapped date (``tok_kind`` 0), the rows of the query's year that
+    hold only a year (kind 1; every row of that year, kind 2, when the query holds only
+    a year), and the rows sharing an LSH band key with it. ``stamp`` (zeros, one per
+    row) marks rows already gathered for the current query.
+
+    ``params``: [rule?, dice share, t_date, t_year, t_unknown]; without a rule, plain
+    Dice against t_date."""
+    nrows, words = rows.shape[0], rows.shape[1]
+    rule = params[0] > 0
+    share = params[1] if rule else 1.0
+    cand = np.zeros(0 if everyone else nrows, dtype=np.int32)
     for i in range(queries.shape[0]):
-        q = queries[i]
+        qy, qd, qs = qtok[i, 0], qtok[i, 1], qtok[i, 2]
+        m = 0
+        if not everyone:
+            mark = np.int32(i + 1)
+            for r in range(delta_from, nrows):
+                stamp[r] = mark
+                cand[m] = r
+                m += 1
+            for j in range(3):
+                key = qd if j == 0 else (qs if j == 1 else qy)
+                kind = 0 if j < 2 else (1 if qd != 0 else 2)
+                if key == 0:
+                    continue
+                lo = np.searchsorted(tok_keys, key, side="left")
+                hi = np.searchsorted(tok_keys, key, side="right")
+                for k in range(lo, hi):
+                    r, kk = tok_rows[k], tok_kind[k]
+                    if (kk == kind or (kind == 2 and kk == 1)) and stamp[r] != mark:
+                        stamp[r] = mark
+                        cand[m] = r
+                        m += 1
+            for b in range(band_words.shape[0]):
+                key32 = np.uint32(0)
+                for j in range(band_words.shape[1]):
+                    bit = (queries[i, band_words[b, j]] >> band_shifts[b, j]) & np.uint64(1)
+                    key32 |= np.uint32(bit) << np.uint32(j)
+                lo = np.searchsorted(band_keys[b], key32, side="left")
+                hi = np.searchsorted(band_keys[b], key32, side="right")
+                for k in range(lo, hi):
+                    r = band_rows[b, k]
+                    if stamp[r] != mark:
+                        stamp[r] = mark
+                        cand[m] = r
+                        m += 1
         n = 0
-        lo = 0 if everyone else starts[i]
-        hi = rows.shape[0] if everyone else starts[i + 1]
-        if words == 16:
-            out_n[i] = _scan16(q, qpc[i], rows, pc, alive, cand, lo, hi, everyone, threshold,
-                               out_idx[i], out_dice[i])  # fmt: skip
-            continue
-        for c in range(lo, hi):
+        q = qpc[i]
+        for c in range(nrows if everyone else m):
             r = c if everyone else cand[c]
             if not alive[r]:
                 continue
-            inter = 0
+            rel = UNKNOWN
+            if rule:
+                rel = relation(qy, qd, qs, rtok[r, 0], rtok[r, 1])
+                if rel == DIFFER:
+                    continue
+            t = params[2 + rel]
+            p = pc[r]
+            total, small = p + q, min(p, q)
+            # the intersection is at most the smaller popcount: skip what cannot reach t
+            if small == 0 or share * 2.0 * small / total + (1.0 - share) < t:
+                continue
+            inter = np.uint64(0)
             for w in range(words):
-                inter += _popcnt(rows[r, w] & q[w])
-            total = pc[r] + qpc[i]
-            if total > 0 and 2.0 * inter >= threshold * total:
-                n = _keep(out_idx[i], out_dice[i], n, cap, r, 2.0 * inter / total)
+                inter += _popcnt(rows[r, w] & queries[i, w])
+            sim = share * 2.0 * inter / total + (1.0 - share) * inter / small
+            if sim >= t:
+                score = sim + (1.0 if rel == DATE else (0.5 if rel == YEAR else 0.0)) * rule
+                n = _keep(out_idx[i], out_score[i], out_rel[i], n, r, score, rel)
         out_n[i] = n

@@ -1,20 +1,27 @@
-"""Matching person queries against the owner's CLKs: Dice similarity with blocking.
+"""Matching person queries against the owner's CLKs, with blocking.
 
-Rows are CLKs packed in 64-bit words; Dice = 2·popcount(a ∧ b) / (popcount a + popcount b).
-A query is compared with every row when that is cheap (rows × queries ≤ ``EXACT_BUDGET``),
-otherwise with the union of two candidate sets, both computed here, on the owner's side,
-from what the query already carries:
+Rows are CLKs packed in 64-bit words with, per row, its birth-date tokens as 64-bit
+integers (year, date; 0 = none). A profile with a ``Rule`` (``person``) compares names
+and birth dates apart (``clk.Rule``): the kernel first reads what the tokens say, drops
+rows whose dates disagree without counting a bit, then needs the name similarity of that
+outcome. A profile without one (``febrl``) is plain Dice against its threshold.
 
-- rows sharing the query's keyed birth-date token (exact date, or year when only the
-  year is known);
+A query is compared with every row when that is cheap (rows × queries ≤
+``EXACT_BUDGET``), otherwise with the union of candidate sets computed here, on the
+owner's side, from what the query carries (``kernels.search``):
+
+- rows whose date token is the query's date or its day/month swap;
+- rows of the query's birth year that hold only a year (every row of that year when the
+  query holds only a year);
 - rows agreeing with it on every sampled bit of at least one of ``BANDS`` bands of
-  ``BAND_BITS`` positions (bit-sampling LSH for Hamming distance), each band a sorted
-  key array searched with ``numpy.searchsorted``.
+  ``BAND_BITS`` positions (bit-sampling LSH for Hamming distance) — how rows without a
+  birth date, and queries without one, find each other.
 
 Rows added after the bands were built sit in a delta that every query scans in full;
-``compact`` rebuilds the bands once the delta grows. Invariant: ``search`` only ever
-returns live rows at or above the threshold and within ``RUNNER_UP`` of the best,
-best first — never a score.
+``compact`` rebuilds bands and token arrays once the delta grows. Invariant: ``search``
+only ever returns live rows that are hits under the profile, best first — never a score:
+rows whose dates agree (or whose year agrees where only a year is known), then rows
+within ``RUNNER_UP`` of the best.
 """
 
 from __future__ import annotations
@@ -24,64 +31,70 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from puente.hitnohit.clk import Packed
-from puente.hitnohit.kernels import scan
+from puente.hitnohit.clk import Packed, Rule
+from puente.hitnohit.kernels import UNKNOWN, scan, search
 
 EXACT_BUDGET = 30_000_000
 # Besides the best row, only rows nearly as similar are hits: a clearly better match
-# makes the others noise, while true duplicates at the owner score alike.
+# makes the others noise, while true duplicates at the owner score alike. Rows whose
+# birth dates agree are hits on their own (duplicates that write the name differently).
 RUNNER_UP = 0.08
 BANDS = 24
-BAND_BITS = 16
+BAND_BITS = 12
 _SEED = 20250911
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
+I32 = npt.NDArray[np.int32]
 
 
 def token_int(digest_hex: str) -> int:
-    """A 64-bit integer for a keyed token (its first 16 hex digits)."""
-    return int(digest_hex[:16], 16)
+    """A 64-bit integer for a keyed token (its first 16 hex digits; never 0)."""
+    return int(digest_hex[:16], 16) or 1
 
 
 class ClkMatcher:
-    def __init__(self, nbytes: int, threshold: float) -> None:
+    def __init__(self, nbytes: int, threshold: float, rule: Rule | None = None) -> None:
         self.words = nbytes // 8
         self.threshold = threshold
+        self.rule = rule
         self.rows: Packed = np.zeros((0, self.words), dtype=np.uint64)
         self.pc: I64 = np.zeros(0, dtype=np.int64)
+        self.tok: U64 = np.zeros((0, 2), dtype=np.uint64)  # year, date
         self.ids: list[str] = []
         self.where: dict[str, int] = {}
         self.alive = np.zeros(0, dtype=np.bool_)
-        self.tok_keys: U64 = np.zeros(0, dtype=np.uint64)
-        self.tok_rows: I64 = np.zeros(0, dtype=np.int64)
-        self.banded = 0  # rows [0, banded) are in the bands; the rest is the delta
+        self.banded = 0  # rows [0, banded) are in the bands and token arrays; the rest is delta
         rng = np.random.default_rng(_SEED)
-        nbits = nbytes * 8
-        self.band_pos = [rng.choice(nbits, BAND_BITS, replace=False) for _ in range(BANDS)]
-        self.bands: list[tuple[npt.NDArray[np.uint32], npt.NDArray[np.int64]]] = []
+        pos = np.array([rng.choice(nbytes * 8, BAND_BITS, replace=False) for _ in range(BANDS)])
+        self.band_words = (pos // 64).astype(np.int64)
+        self.band_shifts = (8 * ((pos % 64) // 8) + 7 - pos % 8).astype(np.uint64)
+        self.band_keys = np.zeros((0, 0), dtype=np.uint32)
+        self.band_rows: I32 = np.zeros((0, 0), dtype=np.int32)
+        self.tok_keys: U64 = np.zeros(0, dtype=np.uint64)
+        self.tok_rows: I32 = np.zeros(0, dtype=np.int32)
+        self.tok_kind = np.zeros(0, dtype=np.int8)
+        if rule is None:
+            self.params = np.array([0.0, 1.0] + [threshold] * 3)
+        else:
+            self.params = np.array([1.0, rule.dice, rule.date, rule.year, rule.unknown])
 
     def __len__(self) -> int:
         return int(self.alive.sum())
 
     # --- building ------------------------------------------------------------------
 
-    def add(self, ids: Sequence[str], rows: Packed, tokens: Sequence[Sequence[int]]) -> None:
-        """Add (or replace) rows; replaced ids are marked dead."""
+    def add(self, ids: Sequence[str], rows: Packed, tokens: U64 | None = None) -> None:
+        """Add (or replace) rows, with their (year, date) tokens; replaced ids die."""
         self.remove(ids)
         start = len(self.ids)
+        toks = np.zeros((len(ids), 2), dtype=np.uint64) if tokens is None else tokens
         self.rows = np.concatenate([self.rows, rows])
         self.pc = np.concatenate([self.pc, np.bitwise_count(rows).sum(1, dtype=np.int64)])
+        self.tok = np.concatenate([self.tok, toks.astype(np.uint64).reshape(-1, 2)])
         self.alive = np.concatenate([self.alive, np.ones(len(ids), dtype=np.bool_)])
         for i, rid in enumerate(ids):
             self.where[rid] = start + i
         self.ids.extend(ids)
-        keys = [t for toks in tokens for t in toks]
-        owners = [start + i for i, toks in enumerate(tokens) for _ in toks]
-        if keys:
-            all_keys = np.concatenate([self.tok_keys, np.array(keys, dtype=np.uint64)])
-            all_rows = np.concatenate([self.tok_rows, np.array(owners, dtype=np.int64)])
-            order = np.argsort(all_keys, kind="stable")
-            self.tok_keys, self.tok_rows = all_keys[order], all_rows[order]
         if len(self.ids) - self.banded > max(5000, self.banded // 20):
             self.compact()
 
@@ -91,88 +104,82 @@ class ClkMatcher:
             if row is not None:
                 self.alive[row] = False
 
-    def _band_keys(self, rows: Packed, band: int) -> npt.NDArray[np.uint32]:
-        key = np.zeros(len(rows), dtype=np.uint32)
-        for j, p in enumerate(self.band_pos[band]):
-            word, shift = int(p) // 64, 8 * ((int(p) % 64) // 8) + 7 - int(p) % 8
-            bit = (rows[:, word] >> np.uint64(shift)) & np.uint64(1)
-            key |= bit.astype(np.uint32) << np.uint32(j)
-        return key
+    def _band_keys(self, rows: Packed) -> npt.NDArray[np.uint32]:
+        keys = np.zeros((BANDS, len(rows)), dtype=np.uint32)
+        for band in range(BANDS):
+            for j in range(BAND_BITS):
+                word, shift = self.band_words[band, j], self.band_shifts[band, j]
+                bit = (rows[:, word] >> shift) & np.uint64(1)
+                keys[band] |= bit.astype(np.uint32) << np.uint32(j)
+        return keys
 
     def compact(self) -> None:
-        """Drop dead rows and rebuild the bands over every live row."""
+        """Drop dead rows; rebuild the bands and token arrays over every live row."""
         keep = np.nonzero(self.alive)[0]
-        remap = np.full(len(self.ids), -1, dtype=np.int64)
-        remap[keep] = np.arange(len(keep))
-        self.rows, self.pc = self.rows[keep], self.pc[keep]
+        self.rows, self.pc, self.tok = self.rows[keep], self.pc[keep], self.tok[keep]
         self.ids = [self.ids[i] for i in keep]
         self.where = {rid: i for i, rid in enumerate(self.ids)}
         self.alive = np.ones(len(keep), dtype=np.bool_)
-        live_tok = remap[self.tok_rows] >= 0
-        self.tok_keys, self.tok_rows = self.tok_keys[live_tok], remap[self.tok_rows[live_tok]]
-        self.bands = []
-        for band in range(BANDS):
-            keys = self._band_keys(self.rows, band)
-            order = np.argsort(keys, kind="stable")
-            self.bands.append((keys[order], order.astype(np.int64)))
+        keys = self._band_keys(self.rows)
+        order = np.argsort(keys, axis=1, kind="stable")
+        self.band_keys = np.take_along_axis(keys, order, axis=1)
+        self.band_rows = order.astype(np.int32)
+        year, date = self.tok[:, 0], self.tok[:, 1]
+        n = np.arange(len(keep), dtype=np.int32)
+        parts = [  # (keys, rows, kind): dates; years of year-only rows; years of the rest
+            (date[date != 0], n[date != 0], 0),
+            (year[(year != 0) & (date == 0)], n[(year != 0) & (date == 0)], 1),
+            (year[(year != 0) & (date != 0)], n[(year != 0) & (date != 0)], 2),
+        ]
+        all_keys = np.concatenate([p[0] for p in parts])
+        order1 = np.argsort(all_keys, kind="stable")
+        self.tok_keys = all_keys[order1]
+        self.tok_rows = np.concatenate([p[1] for p in parts])[order1]
+        kinds = [np.full(len(p[0]), p[2], dtype=np.int8) for p in parts]
+        self.tok_kind = np.concatenate(kinds)[order1]
         self.banded = len(self.ids)
 
     # --- searching -----------------------------------------------------------------
 
-    def _candidates(self, query: Packed, tokens: Sequence[int]) -> I64:
-        parts: list[I64] = [np.arange(self.banded, len(self.ids), dtype=np.int64)]
-        for tok in tokens:
-            t = np.uint64(tok)
-            lo = int(np.searchsorted(self.tok_keys, t, side="left"))
-            hi = int(np.searchsorted(self.tok_keys, t, side="right"))
-            parts.append(self.tok_rows[lo:hi])
-        q = query.reshape(1, -1)
-        for band, (keys, order) in enumerate(self.bands):
-            k = self._band_keys(q, band)[0]
-            lo = int(np.searchsorted(keys, k, side="left"))
-            hi = int(np.searchsorted(keys, k, side="right"))
-            parts.append(order[lo:hi])
-        return np.unique(np.concatenate(parts))
-
     def exact_for(self, queries: int) -> bool:
         """Compare with every row (no blocking) for a batch of ``queries``?"""
-        return len(self.ids) * queries <= EXACT_BUDGET or not self.bands
+        return len(self.ids) * queries <= EXACT_BUDGET or not self.banded
 
-    def search(self, queries: Packed, tokens: Sequence[Sequence[int]], top: int) -> list[list[str]]:
-        """For each query, the ids of at most ``top`` live rows with Dice ≥ threshold,
-        best first."""
+    def search(self, queries: Packed, tokens: U64 | None, top: int) -> list[list[str]]:
+        """For each query (with its (year, date, swap) tokens), the ids of at most ``top``
+        live rows that are hits, best first (see the module docstring)."""
         count = len(queries)
         if not len(self.ids) or not count:
             return [[] for _ in range(count)]
+        queries = np.ascontiguousarray(queries, dtype=np.uint64)
         qpc = np.bitwise_count(queries).sum(1, dtype=np.int64)
-        starts = np.zeros(count + 1, dtype=np.int64)
-        cand: I64 = np.zeros(0, dtype=np.int64)
-        if not self.exact_for(count):
-            parts = [self._candidates(queries[i], tokens[i]) for i in range(count)]
-            starts[1:] = np.cumsum([len(p) for p in parts])
-            cand = np.concatenate(parts) if parts else cand
-            if not len(cand):
-                return [[] for _ in range(count)]
-        idx = np.zeros((count, max(top, 1)), dtype=np.int64)
-        dice = np.zeros((count, max(top, 1)), dtype=np.float64)
+        cap = max(top, 1)
+        idx = np.zeros((count, cap), dtype=np.int64)
+        score = np.zeros((count, cap), dtype=np.float64)
+        rel = np.zeros((count, cap), dtype=np.int64)
         found = np.zeros(count, dtype=np.int64)
-        scan(
-            queries,
-            qpc,
-            self.rows,
-            self.pc,
-            self.alive,
-            cand,
-            starts,
-            self.threshold,
-            idx,
-            dice,
-            found,
-        )
+        everyone = self.exact_for(count)
+        if self.rule is None and everyone:
+            scan(queries, qpc, self.rows, self.pc, self.alive, self.threshold, idx, score, found)
+            rel[:] = UNKNOWN
+        else:
+            qtok = np.zeros((count, 3), dtype=np.uint64) if tokens is None else tokens
+            stamp = np.zeros(0 if everyone else len(self.ids), dtype=np.int32)
+            search(queries, qpc, np.ascontiguousarray(qtok, dtype=np.uint64), self.rows,
+                   self.pc, self.alive, self.tok, self.params, everyone, self.banded,
+                   self.band_words, self.band_shifts, self.band_keys, self.band_rows,
+                   self.tok_keys, self.tok_rows, self.tok_kind, stamp,
+                   idx, score, rel, found)  # fmt: skip
         out: list[list[str]] = []
         for i in range(count):
             n = int(found[i])
-            best = np.argsort(-dice[i, :n], kind="stable")
-            near = [j for j in best if dice[i, j] >= dice[i, best[0]] - RUNNER_UP]
-            out.append([self.ids[int(idx[i, j])] for j in near])
+            order = np.argsort(-score[i, :n], kind="stable")
+            best = score[i, order[0]] if n else 0.0
+            out.append(
+                [
+                    self.ids[int(idx[i, j])]
+                    for j in order
+                    if rel[i, j] != UNKNOWN or score[i, j] >= best - RUNNER_UP
+                ]
+            )
         return out

@@ -439,13 +439,15 @@ hitnohit_clks = Table(
     Index("ix_hitnohit_clks_seq", "partner", "seq"),
 )
 
-# Index state per partner: epoch encoded under and the change-feed cursor it reflects.
+# Index state per partner: epoch and encoding scheme encoded under, and the change-feed
+# cursor it reflects.
 hitnohit_index = Table(
     "hitnohit_index",
     metadata,
     Column("partner", String(3), primary_key=True),
     Column("epoch", Integer, nullable=False),
     Column("change_seq", BigInteger, nullable=False),
+    Column("scheme", String(16), nullable=False, server_default=""),
     Column("updated_at", TS, nullable=False),
 )
 
