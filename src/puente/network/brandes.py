@@ -214,6 +214,7 @@ def _accumulate(
 ) -> None:  # fmt: skip
     """``_batch`` over ``sources`` in batches of ``batch``, sharing one workspace."""
     n = indptr.shape[0] - 1
+    batch = max(1, min(batch, sources.shape[0]))  # no wider than the lane needs
     sigma = np.zeros((n, batch), dtype=np.float64)
     coeff = np.zeros((n, batch), dtype=np.float64)
     marks = np.zeros((n, 2), dtype=np.uint64)
