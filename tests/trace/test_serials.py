@@ -4,11 +4,11 @@ shared deletion keys, obliterated serials keep their legible part and length."""
 from __future__ import annotations
 
 from puente.trace.describe import calibre_key, category, make_key, type_key
+from puente.trace.keys import key_hash
 from puente.trace.serials import (
     clean,
     deletion_keys,
     fold,
-    key_hash,
     lookalikes,
     one_edit,
     read_serial,

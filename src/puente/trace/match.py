@@ -24,11 +24,10 @@ from puente.model.countries import alpha2
 from puente.store.tables import trace_guns, trace_keys
 from puente.trace.describe import calibre_key, make_key, model_key, type_key
 from puente.trace.items import Firearm
+from puente.trace.keys import lookup_hashes
 from puente.trace.serials import (
     MIN_LEGIBLE,
     clean,
-    deletion_keys,
-    key_hash,
     lookalikes,
     one_edit,
     read_serial,
@@ -93,7 +92,7 @@ def _rows(conn: Connection, gun: Firearm) -> tuple[list[dict[str, Any]], Any]:
             query = query.where(func.length(trace_guns.c.serial_key) == reading.length)
         rows = conn.execute(query.limit(MAX_BLOCK + 1)).mappings().all()
         return [dict(r) for r in rows if reading.fits(r["serial_key"])], reading
-    hashes = [key_hash(make, k) for k in deletion_keys(reading.folded)]
+    hashes = lookup_hashes(make, reading.folded)
     # Two statements on purpose: joined, planners prefer the (make, serial) index and
     # scan the whole make instead of looking the few keys up.
     ids = sorted({r.gun for r in conn.execute(_BY_KEY, {"h": hashes})})

@@ -8,15 +8,14 @@ one representative so those misreads compare equal; ``deletion_keys`` is the del
 neighbourhood of a folded serial — two serials within one edit share a key, so a
 near-match is an index look-up, never a scan.
 
-Invariant: every function here is pure and deterministic; keys and hashes depend only on
-the text (blake2b, never Python's per-process ``hash``), so an index written by one
-process is read correctly by any other. (The hit/no-hit engineer may own a twin of this
-module; the two should be merged into one.)
+Invariant: every function here is pure and deterministic and depends only on the text;
+the index hashes these keys in ``keys`` (never with Python's per-process ``hash``), so an
+index written by one process is read correctly by any other. (The hit/no-hit engineer
+may own a twin of this module; the two should be merged into one.)
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 
@@ -61,6 +60,13 @@ class Reading:
     def folded(self) -> str:
         return self.prefix.translate(_FOLD)
 
+    @property
+    def like(self) -> str:
+        """The SQL ``LIKE`` pattern of the folded serials that fit: ``_`` for each
+        obliterated character, ``%`` for an end of unknown length."""
+        body = self.pattern.translate(_FOLD).replace("?", "_")
+        return body if self.length is not None else body + "%"
+
     def fits(self, recorded_folded: str) -> bool:
         """True when a recorded (folded) serial agrees with every legible character."""
         if self.length is not None and len(recorded_folded) != self.length:
@@ -86,12 +92,6 @@ def deletion_keys(folded: str) -> set[str]:
     if len(folded) < MIN_FUZZY:
         return {folded}
     return {folded} | {folded[:i] + folded[i + 1 :] for i in range(len(folded))}
-
-
-def key_hash(make: str, key: str) -> int:
-    """A signed 64-bit key for (make, serial key): what the index stores."""
-    digest = hashlib.blake2b(f"{make}\x1f{key}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
 
 
 def one_edit(a: str, b: str) -> tuple[str, int] | None:
