@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, and_, bindparam, or_, select, update
 
 from puente.access import require_role
@@ -30,8 +31,8 @@ from puente.store.tables import trace_items, trace_requests
 from puente.store.users import User
 from puente.trace import index
 from puente.trace.items import Firearm, parse_items
-from puente.trace.match import match
-from puente.trace.purchase import assess
+from puente.trace.match import match_many
+from puente.trace.purchase import assess_many
 from puente.trace.release import released
 from puente.trace.status import FINISHED, advance, overall
 from puente.trace.wire import digest
@@ -153,7 +154,7 @@ def process(node: Node, user: User, request_id: str = "", again: bool = False) -
             return ProcessReport(done, dict(counts))
         last = (rows[-1].request_id, rows[-1].item)
         with node.read() as conn:
-            found = [_finding(conn, r) for r in rows]
+            found = _findings(conn, rows)
         per_request: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         with node.write() as conn:
             _set_results(conn, rows, found)
@@ -165,9 +166,11 @@ def process(node: Node, user: User, request_id: str = "", again: bool = False) -
         done += len(rows)
 
 
-def _finding(conn: Connection, row: Any) -> dict[str, Any]:
-    gun, rec = json.loads(row.firearm), json.loads(row.recovery)
-    return assess(conn, match(conn, Firearm(**gun), rec["date"]), rec["date"])
+def _findings(conn: Connection, rows: Sequence[Any]) -> list[dict[str, Any]]:
+    """Match and assess a page of items, the index and record reads batched."""
+    wanted = [(Firearm(**orjson.loads(r.firearm)), orjson.loads(r.recovery)["date"]) for r in rows]
+    found = match_many(conn, wanted)
+    return assess_many(conn, [(m, day) for m, (_, day) in zip(found, wanted, strict=True)])
 
 
 _SET = (
@@ -205,7 +208,7 @@ def _set_results(conn: Connection, rows: Sequence[Any], found: list[dict[str, An
                 "no": r.item,
                 "st": advance("in_progress", f["status"]),
                 "ts": ts,
-                "res": json.dumps(f, sort_keys=True),
+                "res": orjson.dumps(f, option=orjson.OPT_SORT_KEYS).decode(),
                 "pid": f.get("purchaser_id", ""),
                 "did": (f.get("dealer") or {}).get("id", ""),
             }
