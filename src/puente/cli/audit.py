@@ -8,9 +8,9 @@ such position — so a cron job or CI step can rely on the exit code alone.
 from __future__ import annotations
 
 import typer
-from rich.table import Table
+from rich.table import Column
 
-from puente.cli.context import add_row, errors, state
+from puente.cli.context import errors, state, table
 
 EXIT_BROKEN = 1
 
@@ -21,13 +21,8 @@ audit_app = typer.Typer(help="The audit log. / El registro de auditoría.", no_a
 def verify(ctx: typer.Context) -> None:
     """Verify the audit chain; non-zero exit if it was tampered with. / Verifica la cadena."""
     st = state(ctx)
-    with errors(st):
-        node = st.open_node()
-        try:
-            with node.read() as conn:
-                count, issues = node.audit.verify(conn)
-        finally:
-            node.close()
+    with errors(st), st.opened() as node, node.read() as conn:
+        count, issues = node.audit.verify(conn)
     if not issues:
         st.say("cli.audit_ok", count=count)
         return
@@ -64,24 +59,27 @@ def list_(
 
     st = state(ctx)
     with errors(st):
-        node = st.open_node()
-        try:
-            query = select(audit_log).order_by(audit_log.c.seq.desc()).limit(limit)
-            if action:
-                query = query.where(audit_log.c.action == action)
-            with node.read() as conn:
-                entries = [dict(r._mapping) for r in conn.execute(query)][::-1]
-        finally:
-            node.close()
+        query = select(audit_log).order_by(audit_log.c.seq.desc()).limit(limit)
+        if action:
+            query = query.where(audit_log.c.action == action)
+        with st.opened() as node, node.read() as conn:
+            entries = [dict(r._mapping) for r in conn.execute(query)][::-1]
         if not entries:
             st.say("cli.audit_empty")
             return
-        table = Table()
-        for key in ("cli.col_seq", "cli.col_when", "cli.col_by", "cli.col_action"):
-            table.add_column(st.t(key))
-        table.add_column(st.t("cli.col_target"), overflow="fold")
-        table.add_column(st.t("cli.col_detail"), overflow="fold", max_width=60)
-        for e in entries:
-            detail = e["detail"] if len(e["detail"]) < 300 else e["detail"][:300] + "…"
-            add_row(table, str(e["seq"]), e["ts"], e["actor"], e["action"], e["target"], detail)
-        st.console.print(table)
+        table(
+            st,
+            [
+                *("cli.col_seq", "cli.col_when", "cli.col_by", "cli.col_action"),
+                Column(st.t("cli.col_target"), overflow="fold"),
+                Column(st.t("cli.col_detail"), overflow="fold", max_width=60),
+            ],
+            (
+                (e["seq"], e["ts"], e["actor"], e["action"], e["target"], _cut(e["detail"]))
+                for e in entries
+            ),
+        )
+
+
+def _cut(detail: str) -> str:
+    return detail if len(detail) < 300 else detail[:300] + "…"

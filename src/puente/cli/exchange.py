@@ -3,13 +3,11 @@ the exchange between nodes from the command line (rendering only)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
-from puente.cli.context import errors, state
+from puente.cli.context import errors, state, table
 
 partner_app = typer.Typer(
     help="Partner nodes and their keys / Nodos socios y sus claves", no_args_is_help=True
@@ -33,8 +31,7 @@ def partner_add(
 
     st = state(ctx)
     with errors(st):
-        node = st.open_node()
-        with node.write() as conn:
+        with st.opened() as node, node.write() as conn:
             partner = add_partner(conn, code, url, key.strip(), name)
             node.audit.append(
                 conn,
@@ -62,18 +59,17 @@ def partner_list(ctx: typer.Context) -> None:
 
     st = state(ctx)
     with errors(st):
-        node = st.open_node()
-        with node.read() as conn:
+        with st.opened() as node, node.read() as conn:
             rows = [(p, ledger.summary(conn, p.code)) for p in list_partners(conn)]
         if not rows:
             st.console.print(st.t("exchange.no_partners"))
             return
-        table = Table()
-        for col in ("partner", "name", "url", "fingerprint", "sent", "received"):
-            table.add_column(st.t(f"exchange.col_{col}"))
-        for p, s in rows:
-            table.add_row(p.code, p.name, p.url, p.fingerprint, str(s.sent), str(s.received))
-        st.console.print(table)
+        cols = ("partner", "name", "url", "fingerprint", "sent", "received")
+        table(
+            st,
+            [f"exchange.col_{c}" for c in cols],
+            ((p.code, p.name, p.url, p.fingerprint, s.sent, s.received) for p, s in rows),
+        )
 
 
 @partner_app.command("remove")
@@ -83,8 +79,7 @@ def partner_remove(ctx: typer.Context, code: str = typer.Argument(...)) -> None:
 
     st = state(ctx)
     with errors(st):
-        node = st.open_node()
-        with node.write() as conn:
+        with st.opened() as node, node.write() as conn:
             remove_partner(conn, code)
             node.audit.append(conn, "cli", "partner_remove", code.upper(), {})
         st.console.print(st.t("exchange.partner_removed", partner=code.upper()))
@@ -101,8 +96,7 @@ def sync_cmd(
     from puente.exchange.pull import sync
 
     st = state(ctx)
-    with errors(st):
-        node = st.open_node()
+    with errors(st), st.opened() as node:
         codes = [partner] if partner else sorted(node.partners())
         if not codes:
             st.console.print(st.t("exchange.no_partners"))
@@ -115,7 +109,7 @@ def sync_cmd(
                 failed = exc
                 continue
             if as_json:
-                st.console.print_json(json.dumps(report.to_dict()))
+                st.print_json(report.to_dict())
             else:
                 st.console.print(st.t("exchange.sync_done", **report.to_dict()), highlight=False)
         if failed is not None:
@@ -129,11 +123,10 @@ def ledger_show(ctx: typer.Context, partner: str = typer.Argument(...)) -> None:
     from puente.exchange.client import get_partner
 
     st = state(ctx)
-    with errors(st):
-        node = st.open_node()
+    with errors(st), st.opened() as node:
         code = get_partner(node, partner).code
         with node.read() as conn:
-            st.console.print_json(json.dumps(ledger.summary(conn, code).to_dict()))
+            st.print_json(ledger.summary(conn, code).to_dict())
 
 
 @ledger_app.command("reconcile")
@@ -147,9 +140,10 @@ def ledger_reconcile(
 
     st = state(ctx)
     with errors(st):
-        result = reconcile(st.open_node(), partner)
+        with st.opened() as node:
+            result = reconcile(node, partner)
         if as_json:
-            st.console.print_json(json.dumps(result.to_dict()))
+            st.print_json(result.to_dict())
         elif result.ok:
             st.console.print(
                 st.t(
@@ -198,8 +192,7 @@ def _export(ctx: typer.Context, partner: str, out: Path, fmt: str) -> None:
     from puente.exchange.client import get_partner
 
     st = state(ctx)
-    with errors(st):
-        node = st.open_node()
+    with errors(st), st.opened() as node:
         code = get_partner(node, partner).code
         with node.write() as conn:
             views = list(export.released(conn, node.country, code))

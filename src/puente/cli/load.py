@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, DownloadColumn, TextColumn, TimeRemainingColumn
 
-from puente.cli.context import CliState, errors, problem_text, state
+from puente.cli.context import CliState, errors, problem_text, progress, state
 from puente.errors import InvalidInput
 from puente.model.markings import Markings
 
@@ -89,13 +89,19 @@ def load(
     st = state(ctx)
     with errors(st):
         marks = cli_markings(classification, rel_to, handling, evaluation, handling_note)
-        node = st.open_node()
-        try:
-            with _progress(st) as progress:
-                task = progress.add_task(file.name, total=None)
+        with st.opened() as node:
+            bar = progress(
+                st,
+                TextColumn("{task.description}"),
+                BarColumn(),
+                DownloadColumn(),
+                TimeRemainingColumn(),
+            )
+            with bar:
+                task = bar.add_task(file.name, total=None)
 
                 def on_progress(done: int, total: int) -> None:
-                    progress.update(task, completed=done, total=total)
+                    bar.update(task, completed=done, total=total)
 
                 report = load_file(
                     node,
@@ -107,20 +113,6 @@ def load(
                     on_progress=on_progress,
                 )
             _print_report(st, node, report, marks)
-        finally:
-            node.close()
-
-
-def _progress(st: CliState) -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TimeRemainingColumn(),
-        console=st.err,
-        transient=True,
-        disable=not st.err.is_terminal,
-    )
 
 
 def _print_report(

@@ -10,17 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
-from puente.cli.context import add_row, errors, state
+from puente.cli.context import AS_USER, add_row, errors, state, table
 from puente.model.markings import Markings, vocabulary
 
 record_app = typer.Typer(
     help="Show one record, its history, or what the node held at a date. / Registros.",
     no_args_is_help=True,
 )
-
-AS_USER = typer.Option(None, "--as", help="Act as this local user (default: system)")
 
 
 def _banner(markings: dict[str, Any], lang: str) -> str:
@@ -50,9 +48,7 @@ def search(
             raise InvalidInput(
                 "error.marking_bad_value", field="--classification", value=classification
             )
-        node = st.open_node()
-        try:
-            user = st.actor(node, as_user)
+        with st.session(as_user) as (node, user):
             q = SearchQuery(
                 q=query,
                 schemata=list(schema),
@@ -63,20 +59,18 @@ def search(
                 limit=limit,
             )
             hits, more = search_records(node, user, q)
-        finally:
-            node.close()
         if not hits:
             st.say("cli.search_none", query=query)
             return
-        table = Table(show_lines=False)
-        for key in ("cli.col_id", "cli.col_schema", "cli.col_caption", "cli.col_date"):
-            table.add_column(st.t(key), overflow="fold")
-        table.add_column(st.t("cli.col_markings"))
-        for h in hits:
-            add_row(
-                table, h.id, h.schema, h.caption, h.event_date or "", _banner(h.markings, st.lang)
-            )
-        st.console.print(table)
+        cols = ("cli.col_id", "cli.col_schema", "cli.col_caption", "cli.col_date")
+        table(
+            st,
+            [Column(st.t(c), overflow="fold") for c in cols] + ["cli.col_markings"],
+            (
+                (h.id, h.schema, h.caption, h.event_date or "", _banner(h.markings, st.lang))
+                for h in hits
+            ),
+        )
         st.say("cli.search_count", count=len(hits), more="+" if more else "")
 
 
@@ -98,11 +92,7 @@ def show(ctx: typer.Context, rid: str = typer.Argument(...), as_user: str | None
 
     st = state(ctx)
     with errors(st):
-        node = st.open_node()
-        try:
-            record = read_record(node, st.actor(node, as_user), rid)
-        finally:
-            node.close()
+        record = st.call(as_user, read_record, rid)
         st.console.print(f"[bold]{record.markings.banner(st.lang)}[/bold]", highlight=False)
         st.say(
             "cli.record_head",
@@ -119,12 +109,12 @@ def show(ctx: typer.Context, rid: str = typer.Argument(...), as_user: str | None
             originator=m.originator,
             orcon=st.t("cli.yes") if m.originator_control else st.t("cli.no"),
         )
-        table = Table(show_header=False)
-        table.add_column(style="bold")
-        table.add_column(overflow="fold")
+        grid = Table(show_header=False)
+        grid.add_column(style="bold")
+        grid.add_column(overflow="fold")
         for name, values in sorted(record.properties.items()):
-            add_row(table, name, "; ".join(values))
-        st.console.print(table)
+            add_row(grid, name, "; ".join(values))
+        st.console.print(grid)
 
 
 @record_app.command("history")
@@ -136,25 +126,22 @@ def history(
 
     st = state(ctx)
     with errors(st):
-        node = st.open_node()
-        try:
-            versions = record_history(node, st.actor(node, as_user), rid)
-        finally:
-            node.close()
-        table = Table()
-        for key in ("cli.col_version", "cli.col_operation", "cli.col_when", "cli.col_by"):
-            table.add_column(st.t(key))
-        table.add_column(st.t("cli.col_markings"))
-        for v in versions:
-            add_row(
-                table,
-                str(v["version"]),
-                v["operation"],
-                v["recorded_at"],
-                v["recorded_by"],
-                _banner(v["markings"], st.lang),
-            )
-        st.console.print(table)
+        versions = st.call(as_user, record_history, rid)
+        cols = ("version", "operation", "when", "by", "markings")
+        table(
+            st,
+            [f"cli.col_{c}" for c in cols],
+            (
+                (
+                    v["version"],
+                    v["operation"],
+                    v["recorded_at"],
+                    v["recorded_by"],
+                    _banner(v["markings"], st.lang),
+                )
+                for v in versions
+            ),
+        )
 
 
 @record_app.command("held-at")
@@ -171,18 +158,13 @@ def held_at(
     st = state(ctx)
     with errors(st):
         _check_when(when)
-        node = st.open_node()
-        try:
-            total, page = access.held_at(
-                node, st.actor(node, as_user), when, schema=schema, limit=limit
-            )
-        finally:
-            node.close()
-        table = Table()
-        for key in ("cli.col_id", "cli.col_schema", "cli.col_version", "cli.col_when"):
-            table.add_column(st.t(key), overflow="fold")
-        for item in page:
-            add_row(table, item["id"], item["schema"], str(item["version"]), item["recorded_at"])
+        with st.session(as_user) as (node, user):
+            total, page = access.held_at(node, user, when, schema=schema, limit=limit)
         if page:
-            st.console.print(table)
+            table(
+                st,
+                ("cli.col_id", "cli.col_schema", "cli.col_version", "cli.col_when"),
+                ((i["id"], i["schema"], i["version"], i["recorded_at"]) for i in page),
+                fold=True,
+            )
         st.say("cli.held_at_count", when=when, total=total, shown=len(page))

@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 
-from puente.cli.context import errors, state
+from puente.cli.context import errors, progress, state
 
 scenario_app = typer.Typer(
     help="Synthetic MX/US worlds with ground truth / mundos sintéticos MX/EUA con verdad de campo",
@@ -33,20 +33,18 @@ def generate_cmd(
 
     st = state(ctx)
     with errors(st):
-        progress = Progress(
+        bar = progress(
+            st,
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
-            console=st.err,
-            transient=True,
-            disable=not st.err.is_terminal,
         )
-        with progress:
-            task = progress.add_task(st.t("scenario.progress"), total=size)
+        with bar:
+            task = bar.add_task(st.t("scenario.progress"), total=size)
 
             def on_progress(done: int, total: int) -> None:
-                progress.update(task, completed=min(done, total))
+                bar.update(task, completed=min(done, total))
 
             manifest = generate(out, size, seed, overwrite=force, on_progress=on_progress)
         st.say("scenario.done", records=manifest.records, path=str(out), seed=seed)

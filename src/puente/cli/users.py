@@ -9,9 +9,8 @@ Every change is audited with the local operator as actor, in the same transactio
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
-from puente.cli.context import add_row, errors, state
+from puente.cli.context import errors, state, table
 from puente.model.markings import vocabulary
 
 user_app = typer.Typer(help="Local user accounts. / Usuarios locales.", no_args_is_help=True)
@@ -40,8 +39,7 @@ def add(
 
     st = state(ctx)
     with errors(st):
-        node = st.open_node()
-        try:
+        with st.opened() as node:
             if password is None:
                 password = typer.prompt(
                     st.t("cli.password_prompt"),
@@ -58,8 +56,6 @@ def add(
                     user.username,
                     {"roles": list(user.roles), "clearance": clearance},
                 )
-        finally:
-            node.close()
         st.say(
             "cli.user_added",
             username=user.username,
@@ -75,22 +71,17 @@ def list_(ctx: typer.Context) -> None:
 
     st = state(ctx)
     with errors(st):
-        node = st.open_node()
-        try:
-            with node.read() as conn:
-                people = list_users(conn)
-        finally:
-            node.close()
+        with st.opened() as node, node.read() as conn:
+            people = list_users(conn)
         if not people:
             st.say("cli.user_none")
             return
         names = {level: code for code, level in vocabulary().levels.items()}
-        table = Table()
-        for key in ("cli.col_user", "cli.col_roles", "cli.col_clearance", "cli.col_lang"):
-            table.add_column(st.t(key))
-        for u in people:
-            add_row(table, u.username, ", ".join(u.roles), names.get(u.clearance, "?"), u.lang)
-        st.console.print(table)
+        table(
+            st,
+            ("cli.col_user", "cli.col_roles", "cli.col_clearance", "cli.col_lang"),
+            ((u.username, ", ".join(u.roles), names.get(u.clearance, "?"), u.lang) for u in people),
+        )
 
 
 @token_app.command("create")
@@ -105,15 +96,11 @@ def create(
 
     st = state(ctx)
     with errors(st):
-        node = st.open_node()
-        try:
-            with node.write() as conn:
-                token = create_token(conn, username.strip().lower(), name, days)
-                node.audit.append(
-                    conn, OPERATOR, "token_create", username, {"name": name, "days": days}
-                )
-        finally:
-            node.close()
+        with st.opened() as node, node.write() as conn:
+            token = create_token(conn, username.strip().lower(), name, days)
+            node.audit.append(
+                conn, OPERATOR, "token_create", username, {"name": name, "days": days}
+            )
         st.say("cli.token_created", username=username, days=days)
         st.console.print(token, highlight=False, soft_wrap=True)
         st.say("cli.token_once")
