@@ -10,34 +10,20 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
 
-from puente.cli.context import CliState, add_row, errors, state
+from puente.cli.context import AS_USER, errors, state, table
 
 network_app = typer.Typer(
     help="Network analysis on resolved entities. / Análisis de redes.", no_args_is_help=True
 )
-AS_USER = typer.Option(None, "--as", help="Act as this local user (default: system)")
 KINDS = typer.Option([], "--kind", help="Only these relations (repeatable): call, payment…")
 SINCE = typer.Option(None, "--since", help="Edges dated on or after (YYYY[-MM[-DD]])")
 UNTIL = typer.Option(None, "--until", help="Edges dated on or before")
 JSON = typer.Option(False, "--json", help="Print JSON instead of tables")
-
-
-def _run(
-    ctx: typer.Context, as_user: str | None, fn: Callable[..., Any], *args: Any, **kw: Any
-) -> tuple[CliState, Any]:
-    st = state(ctx)
-    node = st.open_node()
-    try:
-        return st, fn(node, st.actor(node, as_user), *args, **kw)
-    finally:
-        node.close()
 
 
 def _filters(kinds: list[str], since: str | None, until: str | None) -> Any:
@@ -50,18 +36,23 @@ def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
 
 
+def _entity(e: dict[str, Any]) -> str:
+    return f"{e['caption']} ({e['id']})"
+
+
+def _moved(pair: tuple[Any, Any], spec: str = "") -> str:
+    before, after = pair
+    return f"{before:{spec}} → {after:{spec}}"
+
+
 @network_app.command("refresh")
 def refresh(ctx: typer.Context) -> None:
     """Bring the derived edges up to the change feed. / Actualiza la red."""
     from puente.network.derive import refresh as do
 
     st = state(ctx)
-    with errors(st):
-        node = st.open_node()
-        try:
-            st.say("network.refreshed", **do(node).to_dict())
-        finally:
-            node.close()
+    with errors(st), st.opened() as node:
+        st.say("network.refreshed", **do(node).to_dict())
 
 
 @network_app.command("communities")
@@ -77,18 +68,21 @@ def communities(
     """Communities (Leiden) with ids stable across reruns. / Comunidades."""
     from puente.network import service
 
-    with errors(state(ctx)):
-        st, out = _run(ctx, as_user, service.communities, _filters(kind, since, until), limit=limit)
+    st = state(ctx)
+    with errors(st):
+        out = st.call(as_user, service.communities, _filters(kind, since, until), limit=limit)
         if as_json:
             return _print_json(out)
         st.say("network.summary", entities=out["entities"], communities=out["communities"])
-        table = Table()
-        for key in ("network.col_community", "network.col_size", "network.col_members"):
-            table.add_column(st.t(key), overflow="fold")
-        for c in out["items"]:
-            top = ", ".join(m["caption"] for m in c["members"][:5])
-            add_row(table, c["id"], c["size"], top)
-        st.console.print(table)
+        table(
+            st,
+            ("network.col_community", "network.col_size", "network.col_members"),
+            (
+                (c["id"], c["size"], ", ".join(m["caption"] for m in c["members"][:5]))
+                for c in out["items"]
+            ),
+            fold=True,
+        )
 
 
 @network_app.command("key-players")
@@ -107,12 +101,13 @@ def key_players(
     """Key players: centrality and Borgatti's KPP sets. / Actores clave."""
     from puente.network import service
 
-    with errors(state(ctx)):
-        st, out = _run(
-            ctx,
+    st = state(ctx)
+    with errors(st):
+        filters = _filters(kind, since, until)
+        out = st.call(
             as_user,
             service.key_players,
-            _filters(kind, since, until),
+            filters,
             k=k,
             samples=samples,
             community=community,
@@ -124,23 +119,16 @@ def key_players(
             "network.betweenness_exact" if out["exact"] else "network.betweenness_sampled",
             samples=samples,
         )
-        table = Table()
-        for key in (
-            "network.col_entity",
-            "network.col_degree",
-            "network.col_betweenness",
-            "network.col_eigenvector",
-        ):
-            table.add_column(st.t(key), overflow="fold")
-        for r in out["centrality"]:
-            add_row(
-                table,
-                f"{r['caption']} ({r['id']})",
-                r["degree"],
-                f"{r['betweenness']:.5f}",
-                f"{r['eigenvector']:.3f}",
-            )
-        st.console.print(table)
+        cols = ("entity", "degree", "betweenness", "eigenvector")
+        table(
+            st,
+            [f"network.col_{c}" for c in cols],
+            (
+                (_entity(r), r["degree"], f"{r['betweenness']:.5f}", f"{r['eigenvector']:.3f}")
+                for r in out["centrality"]
+            ),
+            fold=True,
+        )
         if out["kpp_neg"] is None:
             st.say("network.kpp_skipped", entities=out["entities"], limit=service.KPP_LIMIT)
             return
@@ -173,15 +161,16 @@ def path(
     """Shortest (or k shortest) paths between two entities. / Caminos."""
     from puente.network import service
 
-    with errors(state(ctx)):
-        st, out = _run(ctx, as_user, service.path, a, b, _filters(kind, since, until), k=k)
+    st = state(ctx)
+    with errors(st):
+        out = st.call(as_user, service.path, a, b, _filters(kind, since, until), k=k)
         if as_json:
             return _print_json(out)
         if not out["paths"]:
             st.say("network.no_path", a=a, b=b)
             raise typer.Exit(1)
         for n, p in enumerate(out["paths"], start=1):
-            steps = " → ".join(f"{e['caption']} ({e['id']})" for e in p["entities"])
+            steps = " → ".join(_entity(e) for e in p["entities"])
             st.say("network.path", n=n, hops=p["hops"], steps=steps)
 
 
@@ -200,18 +189,10 @@ def neighbours(
     """Entities within N hops, with type and time filters (link-chart JSON). / Vecinos."""
     from puente.network import views
 
-    st0 = state(ctx)
-    with errors(st0):
-        st, out = _run(
-            ctx,
-            as_user,
-            views.neighbours,
-            ref,
-            _filters(kind, since, until),
-            hops=hops,
-            limit=limit,
-            lang=st0.lang,
-        )
+    st = state(ctx)
+    with errors(st):
+        filters = _filters(kind, since, until)
+        out = st.call(as_user, views.neighbours, ref, filters, hops=hops, limit=limit, lang=st.lang)
         if as_json:
             return _print_json(out)
         more = st.t("network.truncated") if out["truncated"] else ""
@@ -224,12 +205,15 @@ def neighbours(
             more=more,
         )
         st.console.print(out["banner"], highlight=False, markup=False)
-        table = Table()
-        for key in ("network.col_entity", "network.col_degree", "network.col_community"):
-            table.add_column(st.t(key), overflow="fold")
-        for n in sorted(out["nodes"], key=lambda n: (-n["degree"], n["id"]))[:50]:
-            add_row(table, f"{n['caption']} ({n['id']})", n["degree"], n["community"] or "")
-        st.console.print(table)
+        table(
+            st,
+            ("network.col_entity", "network.col_degree", "network.col_community"),
+            (
+                (_entity(n), n["degree"], n["community"] or "")
+                for n in sorted(out["nodes"], key=lambda n: (-n["degree"], n["id"]))[:50]
+            ),
+            fold=True,
+        )
 
 
 @network_app.command("whatif")
@@ -246,8 +230,9 @@ def whatif(
     from puente.network import service
 
     ids = [r.strip() for r in remove.split(",") if r.strip()]
-    with errors(state(ctx)):
-        st, out = _run(ctx, as_user, service.whatif, ids, _filters(kind, since, until))
+    st = state(ctx)
+    with errors(st):
+        out = st.call(as_user, service.whatif, ids, _filters(kind, since, until))
         if as_json:
             return _print_json(out)
         for label, shape in (("network.before", out["before"]), ("network.after", out["after"])):
@@ -284,9 +269,9 @@ def change(
     """Who rose and who fell between two time windows. / Cambios en el tiempo."""
     from puente.network import service
 
-    with errors(state(ctx)):
-        st, out = _run(
-            ctx,
+    st = state(ctx)
+    with errors(st):
+        out = st.call(
             as_user,
             service.over_time,
             at=at,
@@ -300,16 +285,16 @@ def change(
         w1, w2 = out["windows"]
         st.say("network.windows", first=" → ".join(w1), second=" → ".join(w2))
         for key in ("rose", "fell"):
-            table = Table(title=st.t(f"network.{key}"))
-            for col in ("network.col_entity", "network.col_betweenness", "network.col_degree"):
-                table.add_column(st.t(col), overflow="fold")
-            for r in out[key][:15]:
-                b0, b1 = r["betweenness"]
-                d0, d1 = r["degree"]
-                add_row(
-                    table, f"{r['caption']} ({r['id']})", f"{b0:.5f} → {b1:.5f}", f"{d0} → {d1}"
-                )
-            st.console.print(table)
+            table(
+                st,
+                ("network.col_entity", "network.col_betweenness", "network.col_degree"),
+                (
+                    (_entity(r), _moved(r["betweenness"], ".5f"), _moved(r["degree"]))
+                    for r in out[key][:15]
+                ),
+                fold=True,
+                title=st.t(f"network.{key}"),
+            )
 
 
 @network_app.command("export")
@@ -327,18 +312,10 @@ def export(
     """Export the network for Gephi, yEd, Aleph or a spreadsheet. / Exporta la red."""
     from puente.network import views
 
-    st0 = state(ctx)
-    with errors(st0):
-        st, data = _run(
-            ctx,
-            as_user,
-            views.export,
-            fmt,
-            _filters(kind, since, until),
-            focus=focus,
-            hops=hops,
-            lang=st0.lang,
-        )
+    st = state(ctx)
+    with errors(st):
+        filters = _filters(kind, since, until)
+        data = st.call(as_user, views.export, fmt, filters, focus=focus, hops=hops, lang=st.lang)
         if out is None:
             sys.stdout.buffer.write(data)
             return
@@ -358,12 +335,8 @@ def load_cartels(
 
     st = state(ctx)
     with errors(st):
-        node = st.open_node()
-        try:
-            user = st.actor(node, as_user)
+        with st.session(as_user) as (node, user):
             require_role(user, "analyst", "releasing_officer")
             reports = do(node, folder, actor=user.username)
-        finally:
-            node.close()
         for r in reports:
             st.say("network.loaded", **r.to_dict())

@@ -8,11 +8,9 @@ audit log apply exactly as they do for the API.
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
-from puente.cli.context import add_row, errors, state
+from puente.cli.context import AS_USER, errors, state, table
 
-AS_USER = typer.Option(None, "--as", help="Act as this local user (default: system)")
 GROUPS_HELP = "Person | Organization | Firearm | Vehicle | Vessel (repeatable; default: all)"
 
 review_app = typer.Typer(
@@ -36,13 +34,8 @@ def resolve(
     st = state(ctx)
     with errors(st):
         groups = [service.check_group(s) for s in schema] or list(GROUPS)
-        node = st.open_node()
-        try:
-            user = st.actor(node, as_user)
-            with st.console.status(st.t("resolve.running")):
-                reports = service.run(node, user, groups, incremental)
-        finally:
-            node.close()
+        with st.session(as_user) as (node, user), st.console.status(st.t("resolve.running")):
+            reports = service.run(node, user, groups, incremental)
         for r in reports:
             if r["mode"] == "full":
                 st.say("resolve.full_done", **r)
@@ -68,25 +61,23 @@ def review_list(
 
     st = state(ctx)
     with errors(st):
-        node = st.open_node()
-        try:
-            items = service.review_queue(node, st.actor(node, as_user), schema, limit)
-        finally:
-            node.close()
+        items = st.call(as_user, service.review_queue, schema, limit)
         if not items:
             st.say("resolve.queue_empty")
             return
-        table = Table()
-        for key in ("resolve.col_left", "resolve.col_right", "resolve.col_probability"):
-            table.add_column(st.t(key), overflow="fold")
-        for i in items:
-            add_row(
-                table,
-                f"{i['left_id']} ({i['left_caption']})",
-                f"{i['right_id']} ({i['right_caption']})",
-                f"{i['match_probability']:.3f}",
-            )
-        st.console.print(table)
+        table(
+            st,
+            ("resolve.col_left", "resolve.col_right", "resolve.col_probability"),
+            (
+                (
+                    f"{i['left_id']} ({i['left_caption']})",
+                    f"{i['right_id']} ({i['right_caption']})",
+                    f"{i['match_probability']:.3f}",
+                )
+                for i in items
+            ),
+            fold=True,
+        )
 
 
 @review_app.command("decide")
@@ -103,11 +94,7 @@ def review_decide(
 
     st = state(ctx)
     with errors(st):
-        node = st.open_node()
-        try:
-            made = service.decide(node, st.actor(node, as_user), left, right, judgement, note)
-        finally:
-            node.close()
+        made = st.call(as_user, service.decide, left, right, judgement, note)
         st.say(
             "resolve.decided",
             id=made["id"],
@@ -128,11 +115,7 @@ def review_undo(
 
     st = state(ctx)
     with errors(st):
-        node = st.open_node()
-        try:
-            made = service.undo(node, st.actor(node, as_user), decision)
-        finally:
-            node.close()
+        made = st.call(as_user, service.undo, decision)
         st.say("resolve.undone", id=decision, by=made["id"])
 
 
@@ -148,24 +131,16 @@ def review_explain(
 
     st = state(ctx)
     with errors(st):
-        node = st.open_node()
-        try:
-            ex = service.explain(node, st.actor(node, as_user), left, right)
-        finally:
-            node.close()
-        table = Table()
-        for key in (
-            "resolve.col_field",
-            "resolve.col_level",
-            "resolve.col_values",
-            "resolve.col_weight",
-        ):
-            table.add_column(st.t(key), overflow="fold")
-        for f in ex["fields"]:
-            add_row(
-                table, f["field"], f["level"], f"{f['left']} | {f['right']}", f"{f['weight']:+.2f}"
-            )
-        st.console.print(table)
+        ex = st.call(as_user, service.explain, left, right)
+        table(
+            st,
+            [f"resolve.col_{c}" for c in ("field", "level", "values", "weight")],
+            (
+                (f["field"], f["level"], f"{f['left']} | {f['right']}", f"{f['weight']:+.2f}")
+                for f in ex["fields"]
+            ),
+            fold=True,
+        )
         st.say(
             "resolve.explained",
             weight=ex["match_weight"],
