@@ -1,23 +1,20 @@
-"""``puente query``, ``puente requests …`` and ``puente hitnohit …``: hit/no-hit from the
-command line. Rendering only: every action goes through ``puente.hitnohit.service`` as
-a user (``--as USER`` or the local operator ``system``), so roles and audit apply."""
+"""``puente query`` and ``puente requests …``: asking partners hit/no-hit questions and
+following hits up from the command line (pairs, keys and logs: ``cli/hitnohit``).
+Rendering only: every action goes through ``puente.hitnohit.service`` as a user
+(``--as USER`` or the local operator ``system``), so roles and audit apply."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+from typing import Any
 
 import typer
-from rich.table import Table
 
-from puente.cli.context import CliState, add_row, errors, state
+from puente.cli.context import AS_USER, CliState, errors, state, table
+from puente.cli.hitnohit import hitnohit_app
 
-AS_USER = typer.Option(None, "--as", help="Act as this local user (default: system)")
 JSON = typer.Option(False, "--json", help="JSON output")
 requests_app = typer.Typer(help="Follow-up requests (step 2) / Solicitudes", no_args_is_help=True)
-hitnohit_app = typer.Typer(
-    help="Hit/no-hit pairs, keys and logs / Parejas, claves y registros", no_args_is_help=True
-)
 
 
 def query_cmd(
@@ -58,19 +55,24 @@ def query_cmd(
             raise InvalidInput(
                 "hitnohit.bad_query", reason="--person | --serial | --phone | --id | --file"
             )
-        node = st.open_node()
-        answer = service.ask(node, st.actor(node, as_user), partner, asks)
+        answer = st.call(as_user, service.ask, partner, asks)
         out = answer.to_dict(asks)
         if as_json:
-            st.console.print_json(json.dumps(out))
-            return
-        table = Table()
-        for col in ("item", "type", "query", "answer", "refs"):
-            table.add_column(st.t(f"hitnohit.col_{col}"))
-        for r in out["results"]:
-            verdict = st.t("hitnohit.hit" if r["hit"] else "hitnohit.nohit")
-            add_row(table, r["item"], r["type"], r["label"], verdict, " ".join(r["refs"]))
-        st.console.print(table)
+            return st.print_json(out)
+        table(
+            st,
+            [f"hitnohit.col_{c}" for c in ("item", "type", "query", "answer", "refs")],
+            (
+                (
+                    r["item"],
+                    r["type"],
+                    r["label"],
+                    st.t("hitnohit.hit" if r["hit"] else "hitnohit.nohit"),
+                    " ".join(r["refs"]),
+                )
+                for r in out["results"]
+            ),
+        )
         st.say(
             "hitnohit.query_done",
             query=answer.query_id,
@@ -83,17 +85,26 @@ def query_cmd(
         )
 
 
-def _requests_table(st: CliState, rows: list[dict[str, object]]) -> None:
+def _requests_table(st: CliState, rows: list[dict[str, Any]]) -> None:
     if not rows:
         st.say("hitnohit.no_requests")
         return
-    table = Table()
-    for col in ("id", "direction", "partner", "case", "status", "due"):
-        table.add_column(st.t(f"hitnohit.col_{col}"))
-    for r in rows:
-        status = f"{r['status']} {st.t('hitnohit.overdue')}" if r["overdue"] else r["status"]
-        add_row(table, r["id"], r["direction"], r["partner"], r["case_number"], status, r["due_at"])
-    st.console.print(table)
+    overdue = st.t("hitnohit.overdue")
+    table(
+        st,
+        [f"hitnohit.col_{c}" for c in ("id", "direction", "partner", "case", "status", "due")],
+        (
+            (
+                r["id"],
+                r["direction"],
+                r["partner"],
+                r["case_number"],
+                f"{r['status']} {overdue}" if r["overdue"] else r["status"],
+                r["due_at"],
+            )
+            for r in rows
+        ),
+    )
 
 
 @requests_app.command("list")
@@ -109,13 +120,9 @@ def requests_list(
 
     st = state(ctx)
     with errors(st):
-        node = st.open_node()
-        rows = [
-            r.to_dict()
-            for r in service.request_list(node, st.actor(node, as_user), direction, status)
-        ]
+        rows = [r.to_dict() for r in st.call(as_user, service.request_list, direction, status)]
         if as_json:
-            st.console.print_json(json.dumps(rows))
+            st.print_json(rows)
         else:
             _requests_table(st, rows)
 
@@ -134,15 +141,8 @@ def requests_create(
 
     st = state(ctx)
     with errors(st):
-        node = st.open_node()
-        req = service.request_create(
-            node,
-            st.actor(node, as_user),
-            ref,
-            case,
-            justification,
-            "urgent" if urgent else "normal",
-        )
+        priority = "urgent" if urgent else "normal"
+        req = st.call(as_user, service.request_create, ref, case, justification, priority)
         st.say("hitnohit.request_sent", id=req.id, partner=req.partner, due_at=req.due_at)
 
 
@@ -163,10 +163,7 @@ def requests_approve(
 
     st = state(ctx)
     with errors(st):
-        node = st.open_node()
-        req = service.request_approve(
-            node, st.actor(node, as_user), rid, redact, detail, handling, note
-        )
+        req = st.call(as_user, service.request_approve, rid, redact, detail, handling, note)
         st.say(
             "hitnohit.request_approved",
             id=req.id,
@@ -188,8 +185,7 @@ def requests_refuse(
 
     st = state(ctx)
     with errors(st):
-        node = st.open_node()
-        req = service.request_refuse(node, st.actor(node, as_user), rid, reason)
+        req = st.call(as_user, service.request_refuse, rid, reason)
         st.say("hitnohit.request_refused", id=req.id)
 
 
@@ -204,110 +200,9 @@ def requests_sync(
 
     st = state(ctx)
     with errors(st):
-        node = st.open_node()
-        changed = service.request_sync(node, st.actor(node, as_user), partner)
+        changed = st.call(as_user, service.request_sync, partner)
         st.say("hitnohit.synced", count=len(changed), partner=partner.upper())
         _requests_table(st, [r.to_dict() for r in changed]) if changed else None
-
-
-@hitnohit_app.command("pair")
-def pair_cmd(
-    ctx: typer.Context,
-    partner: str = typer.Argument(...),
-    fetch: bool = typer.Option(False, "--fetch", help="Fetch the partner's signed X25519 key"),
-    x25519: str | None = typer.Option(None, "--x25519", help="Partner X25519 key (out of band)"),
-    x25519_sig: str | None = typer.Option(None, "--x25519-sig", help="Its signature"),
-    secret: str | None = typer.Option(None, "--secret", help="Out-of-band shared secret (hex)"),
-    quota: int | None = typer.Option(None, "--quota", help="Items a day the partner may ask"),
-    max_level: str | None = typer.Option(None, "--max-level", help="Highest level it may hit"),
-    contact: str | None = typer.Option(None, "--contact", help="Contact point in our answers"),
-    epoch: int | None = typer.Option(None, "--epoch", help="Set the key epoch"),
-) -> None:
-    """Set up hit/no-hit with a partner (keys, quota). / Configurar la pareja."""
-    from puente.hitnohit import service
-    from puente.store.users import SYSTEM
-
-    st = state(ctx)
-    with errors(st):
-        node = st.open_node()
-        pair = service.pair_setup(
-            node,
-            SYSTEM,
-            partner,
-            fetch=fetch,
-            x25519=x25519,
-            x25519_sig=x25519_sig,
-            secret=secret,
-            quota=quota,
-            max_level=max_level,
-            contact=contact,
-            epoch=epoch,
-        )
-        st.say(
-            "hitnohit.pair_done",
-            partner=pair.partner,
-            mode=pair.mode,
-            epoch=pair.epoch,
-            quota=pair.quota,
-        )
-
-
-@hitnohit_app.command("key")
-def key_cmd(ctx: typer.Context) -> None:
-    """Print this node's signed X25519 key. / Mostrar la clave X25519 firmada."""
-    from puente.hitnohit.pairs import own_x25519
-
-    st = state(ctx)
-    with errors(st):
-        st.say("hitnohit.x25519_out", **own_x25519(st.open_node()))
-
-
-@hitnohit_app.command("rotate")
-def rotate_cmd(ctx: typer.Context, partner: str = typer.Argument(...)) -> None:
-    """Move the pair to its next key epoch. / Rotar las claves de la pareja."""
-    from puente.hitnohit import service
-    from puente.store.users import SYSTEM
-
-    st = state(ctx)
-    with errors(st):
-        pair = service.rotate(st.open_node(), SYSTEM, partner)
-        st.say(
-            "hitnohit.pair_done",
-            partner=pair.partner,
-            mode=pair.mode,
-            epoch=pair.epoch,
-            quota=pair.quota,
-        )
-
-
-@hitnohit_app.command("log")
-def log_cmd(
-    ctx: typer.Context,
-    incoming: bool = typer.Option(False, "--incoming", help="Queries partners sent us"),
-    limit: int = typer.Option(50, "--limit", min=1, max=1000),
-    as_json: bool = JSON,
-    as_user: str | None = AS_USER,
-) -> None:
-    """The query log of either direction. / Registro de consultas."""
-    from puente.hitnohit import service
-
-    st = state(ctx)
-    with errors(st):
-        node = st.open_node()
-        rows = service.query_log(node, st.actor(node, as_user), "in" if incoming else "out", limit)
-        if as_json:
-            st.console.print_json(json.dumps(rows))
-            return
-        if not rows:
-            st.say("hitnohit.no_queries")
-            return
-        table = Table()
-        for col in ("at", "partner", "query", "items", "hits", "refs"):
-            table.add_column(st.t(f"hitnohit.col_{col}"))
-        for r in rows:
-            refs = " ".join(f"{e['ref']}→{e.get('record_id', e['item'])}" for e in r["refs"])
-            add_row(table, r["at"], r["partner"], r["id"], r["items"], r["hits"], refs)
-        st.console.print(table)
 
 
 def register(app: typer.Typer) -> None:

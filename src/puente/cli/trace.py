@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
 
-from puente.cli.context import CliState, add_row, errors, state
+from puente.cli.context import CliState, errors, state, table
 from puente.errors import InvalidInput
 
 trace_app = typer.Typer(help="Firearm tracing / Rastreo de armas de fuego", no_args_is_help=True)
@@ -47,10 +46,6 @@ def read_items(path: Path) -> list[Any]:
     raise InvalidInput("trace.bad_file", path=str(path))
 
 
-def _print(st: CliState, data: Any) -> None:
-    st.console.print_json(json.dumps(data, ensure_ascii=False, default=str))
-
-
 @trace_app.command("request")
 def request_cmd(
     ctx: typer.Context,
@@ -66,22 +61,25 @@ def request_cmd(
 
     st = state(ctx)
     with errors(st):
-        node = st.open_node()
-        user = st.actor(node, as_user)
-        if recovery:
-            rows = seizures.from_recovery(node, user, recovery, to)
-        elif file is not None:
-            rows = read_items(file)
-        else:
-            raise InvalidInput("trace.need_items")
-        view = requests.create(node, user, to, rows, seizure or recovery)
-        st.say(
-            "trace.sent",
-            id=view["request"],
-            partner=view["partner"],
-            items=len(view["items"]),
-            status=st.t("trace.status_" + view["status"]),
-        )
+        with st.session(as_user) as (node, user):
+            if recovery:
+                rows = seizures.from_recovery(node, user, recovery, to)
+            elif file is not None:
+                rows = read_items(file)
+            else:
+                raise InvalidInput("trace.need_items")
+            view = requests.create(node, user, to, rows, seizure or recovery)
+        _say_sent(st, view)
+
+
+def _say_sent(st: CliState, view: dict[str, Any]) -> None:
+    st.say(
+        "trace.sent",
+        id=view["request"],
+        partner=view["partner"],
+        items=len(view["items"]),
+        status=st.t("trace.status_" + view["status"]),
+    )
 
 
 @trace_app.command("status")
@@ -97,21 +95,13 @@ def status_cmd(
 
     st = state(ctx)
     with errors(st):
-        node = st.open_node()
-        user = st.actor(node, as_user)
-        if refresh:
-            requests.refresh(node, user, request)
-        view = requests.status(node, user, request)
+        with st.session(as_user) as (node, user):
+            if refresh:
+                requests.refresh(node, user, request)
+            view = requests.status(node, user, request)
         if as_json:
-            _print(st, view)
-            return
-        st.say(
-            "trace.sent",
-            id=view["request"],
-            partner=view["partner"],
-            items=len(view["items"]),
-            status=st.t("trace.status_" + view["status"]),
-        )
+            return st.print_json(view)
+        _say_sent(st, view)
         for item in view["items"]:
             st.console.print(f"  {item['item']}: {st.t('trace.status_' + item['status'])}")
 
@@ -141,34 +131,28 @@ def results_cmd(
 
     st = state(ctx)
     with errors(st):
-        node = st.open_node()
-        user = st.actor(node, as_user)
-        view = (requests.refresh if refresh else requests.results)(node, user, request)
+        view = st.call(as_user, requests.refresh if refresh else requests.results, request)
         if as_json:
-            _print(st, view)
-            return
-        table = Table()
-        for col in ("item", "status", "firearm", "dealer", "purchase", "ttc", "flags", "purchaser"):
-            table.add_column(st.t("trace.col_" + col))
-        for it in view["items"]:
-            res, gun = it["result"], it["firearm"]
-            dealer = res.get("dealer") or {}
-            buyer = res.get("purchaser") or {}
-            who = buyer.get("name") or (
-                st.t("trace.purchaser_held") if res.get("purchaser_held") else ""
-            )
-            add_row(
-                table,
-                it["item"],
-                st.t("trace.status_" + it["status"]),
-                f"{gun.get('make', '')} {gun.get('model', '')} {gun.get('serial', '')}",
-                f"{dealer.get('name', '')} {dealer.get('state', '')}".strip(),
-                res.get("purchase_date", ""),
-                res.get("time_to_crime_days", ""),
-                _flags(st, res),
-                who,
-            )
-        st.console.print(table)
+            return st.print_json(view)
+        cols = ("item", "status", "firearm", "dealer", "purchase", "ttc", "flags", "purchaser")
+        table(st, [f"trace.col_{c}" for c in cols], (_result_row(st, it) for it in view["items"]))
+
+
+def _result_row(st: CliState, it: dict[str, Any]) -> tuple[object, ...]:
+    res, gun = it["result"], it["firearm"]
+    dealer = res.get("dealer") or {}
+    buyer = res.get("purchaser") or {}
+    who = buyer.get("name") or (st.t("trace.purchaser_held") if res.get("purchaser_held") else "")
+    return (
+        it["item"],
+        st.t("trace.status_" + it["status"]),
+        f"{gun.get('make', '')} {gun.get('model', '')} {gun.get('serial', '')}",
+        f"{dealer.get('name', '')} {dealer.get('state', '')}".strip(),
+        res.get("purchase_date", ""),
+        res.get("time_to_crime_days", ""),
+        _flags(st, res),
+        who,
+    )
 
 
 @trace_app.command("step2")
@@ -184,8 +168,7 @@ def step2_cmd(
 
     st = state(ctx)
     with errors(st):
-        node = st.open_node()
-        answer = requests.step2(node, st.actor(node, as_user), request, item, justification)
+        answer = st.call(as_user, requests.step2, request, item, justification)
         st.say("trace.step2_state", id=request, item=item, step2=answer.get("step2", ""))
 
 
@@ -201,8 +184,7 @@ def process_cmd(
 
     st = state(ctx)
     with errors(st):
-        node = st.open_node()
-        report = inbound.process(node, st.actor(node, as_user), request, again)
+        report = st.call(as_user, inbound.process, request, again)
         st.say("trace.processed", items=report.items, by_status=report.by_status)
 
 
@@ -213,27 +195,27 @@ def inbound_cmd(ctx: typer.Context, as_user: str | None = AS_USER, as_json: bool
 
     st = state(ctx)
     with errors(st):
-        node = st.open_node()
-        rows = inbound.pending(node, st.actor(node, as_user))
+        rows = st.call(as_user, inbound.pending)
         if as_json:
-            _print(st, rows)
-            return
+            return st.print_json(rows)
         if not rows:
             st.say("trace.nothing")
             return
-        table = Table()
-        for col in ("request", "item", "partner", "status", "step2"):
-            table.add_column(st.t("trace.col_" + col))
-        for r in rows:
-            add_row(
-                table,
-                r["request"],
-                r["item"],
-                r["partner"],
-                st.t("trace.status_" + r["status"]),
-                r["step2"],
-            )
-        st.console.print(table)
+        cols = ("request", "item", "partner", "status", "step2")
+        table(
+            st,
+            [f"trace.col_{c}" for c in cols],
+            (
+                (
+                    r["request"],
+                    r["item"],
+                    r["partner"],
+                    st.t(f"trace.status_{r['status']}"),
+                    r["step2"],
+                )
+                for r in rows
+            ),
+        )
 
 
 @trace_app.command("decide")
@@ -250,8 +232,7 @@ def decide_cmd(
 
     st = state(ctx)
     with errors(st):
-        node = st.open_node()
-        out = step2.decide_step2(node, st.actor(node, as_user), request, item, approve, note)
+        out = st.call(as_user, step2.decide_step2, request, item, approve, note)
         st.say("trace.step2_state", id=request, item=item, step2=out["step2"])
 
 
@@ -262,7 +243,8 @@ def index_cmd(ctx: typer.Context) -> None:
 
     st = state(ctx)
     with errors(st):
-        report = index.refresh(st.open_node())
+        with st.opened() as node:
+            report = index.refresh(node)
         st.say(
             "trace.indexed",
             guns=report.guns,
@@ -283,11 +265,9 @@ def indicators_cmd(
 
     st = state(ctx)
     with errors(st):
-        node = st.open_node()
-        ind = indicators.compute(node, st.actor(node, as_user), side).to_dict()
+        ind = st.call(as_user, indicators.compute, side).to_dict()
         if as_json:
-            _print(st, ind)
-            return
+            return st.print_json(ind)
         ttc = ind["time_to_crime"]
         st.say(
             "trace.ind_title",
@@ -319,9 +299,8 @@ def chains_cmd(ctx: typer.Context, as_user: str | None = AS_USER) -> None:
     from puente.trace import chains
 
     st = state(ctx)
-    with errors(st):
-        node = st.open_node()
-        for edge in chains.trafficking_chains(node, st.actor(node, as_user)):
+    with errors(st), st.session(as_user) as (node, user):
+        for edge in chains.trafficking_chains(node, user):
             st.console.print(
                 json.dumps(edge.to_dict(), ensure_ascii=False),
                 highlight=False,
