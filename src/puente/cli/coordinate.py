@@ -1,34 +1,28 @@
 """``puente coordinate``: the secretariat's commands (rendering only; the rules live in
 ``puente.coordinate``).
 
-Framework: ``tree``, ``show``, ``add``, ``status``, ``milestone``, ``evidence``.
-Indicators: ``indicator``, ``observe``, ``import`` (plain CSV or the CBP export),
-``evaluate``. Meetings: ``meeting FILE.yaml``. ``report --lang es|en --period 2026-Q1``.
-``example`` loads this node's share of the 2025 framework.
+Framework (here): ``tree``, ``show``, ``add``, ``status``, ``milestone``, ``evidence``.
+Indicators, meetings, the report and the example (``cli/coordinate_progress``):
+``indicator``, ``observe``, ``import``, ``evaluate``, ``meeting``, ``report``, ``example``.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.table import Table
 
-from puente.cli.context import CliState, add_row, errors, state
-from puente.errors import InvalidInput
+from puente.cli.context import CliState, errors, state, table
+from puente.cli.coordinate_progress import AS_USER, JSON
+from puente.cli.coordinate_progress import register as register_progress
+
+if TYPE_CHECKING:
+    from puente.coordinate.items import Item
 
 coordinate_app = typer.Typer(
     help="High-level coordination / Coordinación de alto nivel", no_args_is_help=True
 )
-AS_USER = typer.Option(None, "--as", help="Act as this user / Actuar como este usuario")
-JSON = typer.Option(False, "--json", help="Print JSON / Imprimir JSON")
-
-
-def _open(st: CliState, as_user: str | None) -> tuple[Any, Any]:
-    node = st.open_node()
-    return node, st.actor(node, as_user)
 
 
 def _markings(classification: str | None, rel_to: str | None) -> dict[str, Any] | None:
@@ -47,8 +41,7 @@ def tree_cmd(ctx: typer.Context, as_user: str | None = AS_USER, as_json: bool = 
 
     st = state(ctx)
     with errors(st):
-        node, user = _open(st, as_user)
-        frame = snapshot(node, user)
+        frame = st.call(as_user, snapshot)
         rows = [
             {"id": i.id, "number": i.number, "level": i.level, "title": i.text(st.lang),
              "status": i.status, "due": i.due, "owner": i.origin,
@@ -56,20 +49,18 @@ def tree_cmd(ctx: typer.Context, as_user: str | None = AS_USER, as_json: bool = 
             for _, i in frame.walk()
         ]  # fmt: skip
         if as_json:
-            st.console.print_json(json.dumps(rows, ensure_ascii=False))
-            return
-        table = Table()
-        for key in ("number", "title", "status", "due", "origin", "owner"):
-            table.add_column(st.t(f"coordinate.col_{key}"))
-        for depth, item in frame.walk():
-            status = st.t(f"coordinate.status_{item.status}") if item.level in (
-                "commitment", "action") else ""  # fmt: skip
-            owners = "; ".join(f"{c} {a}".strip() for c, a in item.owners)
-            add_row(table, item.number, "  " * depth + item.text(st.lang), status, item.due,
-                    item.origin, owners)  # fmt: skip
-        st.console.print(table)
+            return st.print_json(rows)
+        cols = ("number", "title", "status", "due", "origin", "owner")
+        table(st, [f"coordinate.col_{c}" for c in cols], (_row(st, d, i) for d, i in frame.walk()))
         for c in frame.conflicts():
             st.say("coordinate.cli_conflict", count=len(c.ids), number=c.number)
+
+
+def _row(st: CliState, depth: int, item: Item) -> tuple[object, ...]:
+    status = st.t(f"coordinate.status_{item.status}") if item.level in (
+        "commitment", "action") else ""  # fmt: skip
+    owners = "; ".join(f"{c} {a}".strip() for c, a in item.owners)
+    return (item.number, "  " * depth + item.text(st.lang), status, item.due, item.origin, owners)
 
 
 @coordinate_app.command("show")
@@ -80,21 +71,21 @@ def show_cmd(ctx: typer.Context, rid: str, as_user: str | None = AS_USER) -> Non
 
     st = state(ctx)
     with errors(st):
-        node, user = _open(st, as_user)
-        frame = snapshot(node, user)
-        item = frame.items.get(rid)
-        if item is None:
-            from puente.errors import NotFound
+        with st.session(as_user) as (node, user):
+            frame = snapshot(node, user)
+            item = frame.items.get(rid)
+            if item is None:
+                from puente.errors import NotFound
 
-            raise NotFound("coordinate.no_item", id=rid)
-        data = {
+                raise NotFound("coordinate.no_item", id=rid)
+            history = framework.item_history(node, user, rid)
+        st.print_json({
             "item": {k: v for k, v in vars(item).items() if k != "markings"},
             "markings": item.markings.banner(st.lang),
             "milestones": [vars(m) | {"markings": None} for m in frame.milestones(rid)],
             "evidence": [vars(e) | {"markings": None} for e in frame.evidence(rid)],
-            "history": framework.item_history(node, user, rid),
-        }
-        st.console.print_json(json.dumps(data, ensure_ascii=False, default=str))
+            "history": history,
+        })  # fmt: skip
 
 
 @coordinate_app.command("add")
@@ -114,8 +105,7 @@ def add_cmd(
     from puente.coordinate import framework
 
     st = state(ctx)
-    with errors(st):
-        node, user = _open(st, as_user)
+    with errors(st), st.session(as_user) as (node, user):
         rec = framework.create_item(
             node, user, level=level, parent=parent, title_es=title_es, title_en=title_en,
             owners=owner or None, due=due or None, markings=_markings(classification, rel_to),
@@ -137,8 +127,7 @@ def status_cmd(
 
     st = state(ctx)
     with errors(st):
-        node, user = _open(st, as_user)
-        rec = framework.set_status(node, user, rid, status, note)
+        rec = st.call(as_user, framework.set_status, rid, status, note)
         st.say("coordinate.cli_updated", id=rec.id, version=rec.version)
 
 
@@ -155,8 +144,7 @@ def milestone_cmd(
     from puente.coordinate import framework
 
     st = state(ctx)
-    with errors(st):
-        node, user = _open(st, as_user)
+    with errors(st), st.session(as_user) as (node, user):
         rec = framework.add_milestone(node, user, commitment, title_es, title_en, due)
         st.say("coordinate.cli_created", id=rec.id, number="-", node=node.country)
 
@@ -175,180 +163,10 @@ def evidence_cmd(
     from puente.coordinate import framework
 
     st = state(ctx)
-    with errors(st):
-        node, user = _open(st, as_user)
-        rec = framework.add_evidence(node, user, commitment, title, url=url, document=document,
-                                     file=file)  # fmt: skip
+    with errors(st), st.session(as_user) as (node, user):
+        rec = framework.add_evidence(node, user, commitment, title, url=url,
+                                     document=document, file=file)  # fmt: skip
         st.say("coordinate.cli_created", id=rec.id, number="-", node=node.country)
 
 
-@coordinate_app.command("indicator")
-def indicator_cmd(
-    ctx: typer.Context,
-    code: str = typer.Option(..., "--code"),
-    name_es: str = typer.Option("", "--name-es"),
-    name_en: str = typer.Option("", "--name-en"),
-    unit: str = typer.Option("", "--unit"),
-    kind: str = typer.Option("reported", "--kind", help="reported | computed"),
-    evaluator: str = typer.Option("", "--evaluator", help="A computed definition's name"),
-    periodicity: str = typer.Option("monthly", "--periodicity"),
-    direction: str = typer.Option("", "--direction", help="increase | decrease | maintain"),
-    baseline: float | None = typer.Option(None, "--baseline"),
-    baseline_period: str = typer.Option("", "--baseline-period"),
-    target: float | None = typer.Option(None, "--target"),
-    target_period: str = typer.Option("", "--target-period"),
-    commitment: list[str] = typer.Option([], "--commitment", help="Measured item (repeatable)"),
-    as_user: str | None = AS_USER,
-) -> None:
-    """Create or update an own indicator. / Crear o actualizar un indicador propio."""
-    from puente.coordinate.definitions import definitions
-    from puente.coordinate.indicators import create_indicator
-
-    st = state(ctx)
-    with errors(st):
-        node, user = _open(st, as_user)
-        defn = definitions(node).get(evaluator) if kind == "computed" else None
-        rec = create_indicator(
-            node, user, code=code, kind=kind, evaluator=evaluator, periodicity=periodicity,
-            name_es=name_es or (defn.text["es"] if defn else ""),
-            name_en=name_en or (defn.text["en"] if defn else ""),
-            unit=unit or (defn.unit if defn else ""),
-            direction=direction or (defn.direction if defn else "increase"),
-            definition_es=defn.definition["es"] if defn else "",
-            definition_en=defn.definition["en"] if defn else "",
-            baseline=baseline, baseline_period=baseline_period, target=target,
-            target_period=target_period, commitments=commitment,
-        )  # fmt: skip
-        st.say("coordinate.cli_updated", id=rec.id, version=rec.version)
-
-
-@coordinate_app.command("observe")
-def observe_cmd(
-    ctx: typer.Context,
-    indicator: str,
-    period: str = typer.Option(..., "--period", help="2026, 2026-Q1 or 2026-03"),
-    value: float = typer.Option(..., "--value"),
-    as_of: str = typer.Option(..., "--as-of", help="YYYY-MM-DD the figure was published"),
-    source: str = typer.Option("", "--source"),
-    note: str = typer.Option("", "--note"),
-    as_user: str | None = AS_USER,
-) -> None:
-    """Report a value (a different one for the same period is a revision). / Reportar."""
-    from puente.coordinate.indicators import record_observation
-
-    st = state(ctx)
-    with errors(st):
-        node, user = _open(st, as_user)
-        written, old = record_observation(
-            node, user, indicator, period, value, as_of=as_of, source=source, note=note
-        )
-        if written is None:
-            st.say("coordinate.cli_unchanged")
-        elif old is not None:
-            st.say("coordinate.cli_revised", id=written.id, old=old.id)
-        else:
-            st.say("coordinate.cli_observed", id=written.id)
-
-
-@coordinate_app.command("import")
-def import_cmd(
-    ctx: typer.Context,
-    file: Path,
-    cbp: str = typer.Option("", "--cbp", help="Indicator fed by the CBP encounters export"),
-    only: list[str] = typer.Option([], "--only", help="COLUMN=VALUE filter (CBP, repeatable)"),
-    as_of: str = typer.Option("", "--as-of"),
-    as_user: str | None = AS_USER,
-) -> None:
-    """Import reported values from CSV. / Importar valores desde CSV."""
-    from puente.coordinate import csvimport
-
-    st = state(ctx)
-    with errors(st):
-        node, user = _open(st, as_user)
-        filters = {}
-        for item in only:
-            col, sep, val = item.partition("=")
-            if not sep:
-                raise InvalidInput("coordinate.bad_param", kind="--only", param=item)
-            filters[col] = val
-        rows = csvimport.read_rows(file, cbp_indicator=cbp, as_of=as_of, only=filters or None)
-        report = csvimport.import_rows(node, user, rows)
-        st.say("coordinate.cli_imported", **vars(report))
-
-
-@coordinate_app.command("evaluate")
-def evaluate_cmd(
-    ctx: typer.Context,
-    indicator: str = typer.Option("", "--indicator"),
-    period: str = typer.Option("", "--period", help="Default: the period in course and the last"),
-    as_user: str | None = AS_USER,
-) -> None:
-    """Evaluate own computed indicators now. / Calcular los indicadores propios."""
-    from puente.coordinate.evaluate import evaluate
-
-    st = state(ctx)
-    with errors(st):
-        node, user = _open(st, as_user)
-        for e in evaluate(node, user, indicator, period):
-            value = st.t("coordinate.unavailable") if e.value is None else f"{e.value:g}"
-            st.say("coordinate.cli_evaluated", indicator=e.indicator, period=e.period,
-                   value=value, outcome=e.outcome)  # fmt: skip
-
-
-@coordinate_app.command("meeting")
-def meeting_cmd(ctx: typer.Context, file: Path, as_user: str | None = AS_USER) -> None:
-    """Record a meeting and its decisions from YAML. / Registrar una reunión."""
-    from puente.coordinate.meetings import add_meeting, read_meeting_file
-
-    st = state(ctx)
-    with errors(st):
-        node, user = _open(st, as_user)
-        rec = add_meeting(node, user, read_meeting_file(file))
-        st.say("coordinate.cli_meeting", id=rec.id)
-
-
-@coordinate_app.command("report")
-def report_cmd(
-    ctx: typer.Context,
-    period: str = typer.Option(..., "--period", help="2026, 2026-Q1 or 2026-03"),
-    lang: str = typer.Option("es", "--lang", help="es | en"),
-    fmt: str = typer.Option("pdf", "--format", help="pdf | html"),
-    out: Path | None = typer.Option(None, "--out", help="Default: report-PERIOD-LANG.FORMAT"),
-    as_user: str | None = AS_USER,
-) -> None:
-    """The bilingual progress report. / El informe de avance."""
-    from puente.coordinate import render
-    from puente.coordinate.report import build
-
-    st = state(ctx)
-    with errors(st):
-        if lang not in ("es", "en"):
-            raise InvalidInput("coordinate.bad_code", field="lang", value=lang, allowed="es, en")
-        if fmt not in ("pdf", "html"):
-            raise InvalidInput("coordinate.bad_format", value=fmt)
-        node, user = _open(st, as_user)
-        report = build(node, user, period, lang)
-        path = out or Path(f"report-{report.period.code}-{lang}.{fmt}")
-        if fmt == "pdf":
-            path.write_bytes(render.pdf(report))
-        else:
-            path.write_text(render.html(report), "utf-8")
-        st.say("coordinate.cli_report", path=str(path))
-
-
-@coordinate_app.command("example")
-def example_cmd(
-    ctx: typer.Context,
-    cbp: Path | None = typer.Option(None, "--cbp", help="CBP encounters CSV (US node)"),
-    as_user: str | None = AS_USER,
-) -> None:
-    """Load this node's share of the 2025 framework. / Cargar el marco de ejemplo."""
-    from puente.coordinate.example import find_cbp, load_example
-
-    st = state(ctx)
-    with errors(st):
-        node, user = _open(st, as_user)
-        loaded = load_example(node, user, cbp_file=cbp or find_cbp())
-        st.say("coordinate.cli_example", node=loaded.country, items=loaded.items,
-               indicators=loaded.indicators, observations=loaded.observations,
-               meetings=loaded.meetings)  # fmt: skip
+register_progress(coordinate_app)  # after the framework commands: ``--help`` keeps this order
