@@ -1,20 +1,30 @@
 """What the routers share: documented error responses, conversions from what
-``puente.access`` returns to response models, and checks of path/query values that
-would otherwise reach SQL unchecked (ids, dates, schema names, country codes)."""
+``puente.access`` returns to response models, checks of path/query values that would
+otherwise reach SQL unchecked (ids, dates, schema names, country codes), and the one way
+a partner's signed request is authenticated and its body bound to the signature."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
+
+from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 
 from puente.access import clearance_name
 from puente.api.schemas import ErrorOut, HitOut, MarkingsOut, RecordOut, UserOut, VersionOut
 from puente.errors import InvalidInput
+from puente.exchange.serve import authenticate
 from puente.model.countries import country_code
 from puente.model.record import MAX_ID, Record, get_schema
+from puente.node import Node
 from puente.store.search import Hit
 from puente.store.users import User
+
+B = TypeVar("B")
+T = TypeVar("T")
 
 _ID_OK = re.compile(r"^[^\x00-\x1f\x7f]+$")
 _TEXT_OK = re.compile(r"^[^\x00]*$")
@@ -137,3 +147,35 @@ def check_markings(data: dict[str, Any] | None) -> dict[str, Any] | None:
         if isinstance(value, str):
             check_text(f"markings.{key}", value)
     return kept or None
+
+
+def partner_of(request: Request, node: Node, after: int | None = None) -> str:
+    """The partner a signed node-to-node request comes from (``exchange.auth``); a refusal
+    is audited and raised."""
+    return authenticate(
+        node,
+        method=request.method,
+        path=request.url.path,
+        params=dict(request.query_params),
+        headers=request.headers,
+        client=request.client.host if request.client else "",
+        after=after,
+    )
+
+
+async def from_partner(
+    request: Request,
+    node: Node,
+    check: Callable[[Mapping[str, str], bytes], B],
+    handle: Callable[[Node, str, B], T],
+) -> T:
+    """A partner's signed POST: authenticate it, then ``check`` the body against the
+    signed digest, then ``handle(node, partner, body)``; the blocking work runs in the
+    thread pool."""
+    raw = await request.body()
+
+    def run() -> T:
+        partner = partner_of(request, node)
+        return handle(node, partner, check(request.query_params, raw))
+
+    return await run_in_threadpool(run)

@@ -12,21 +12,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
 
 from puente.api.deps import NodeDep
+from puente.api.routers.common import partner_of
 from puente.exchange import serve
 
 router = APIRouter(prefix="/exchange", tags=["exchange"])
-
-
-def _partner(request: Request, node: NodeDep, after: int | None = None) -> str:
-    return serve.authenticate(
-        node,
-        method=request.method,
-        path=request.url.path,
-        params=dict(request.query_params),
-        headers=request.headers,
-        client=request.client.host if request.client else "",
-        after=after,
-    )
 
 
 @router.get("/feed", response_class=PlainTextResponse)
@@ -40,7 +29,7 @@ def feed(
     ``<base64 Ed25519 signature> <canonical JSON body>`` each; headers ``X-Puente-Head``
     (the feed's newest seq) and ``X-Puente-Backlog`` (changes not yet turned into
     entries: an upper bound on what is still to come)."""
-    partner = _partner(request, node, after)
+    partner = partner_of(request, node, after)
     text, head, backlog = serve.feed_page(node, partner, after, limit)
     return PlainTextResponse(
         text, headers={"X-Puente-Head": str(head), "X-Puente-Backlog": str(backlog)}
@@ -52,5 +41,5 @@ def ledger(
     request: Request, node: NodeDep, sent_at: Annotated[int, Query(ge=0)] = 0
 ) -> dict[str, object]:
     """This node's ledger with the calling partner: counts and running hashes."""
-    partner = _partner(request, node)
+    partner = partner_of(request, node)
     return serve.ledger_view(node, partner, sent_at)

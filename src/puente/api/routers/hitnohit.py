@@ -12,16 +12,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
 from puente.api.deps import NodeDep, UserDep
-from puente.api.routers.common import error_responses
-from puente.exchange.serve import authenticate
+from puente.api.routers.common import error_responses, from_partner, partner_of
 from puente.hitnohit import answer, requests, service
 from puente.hitnohit.ask import Ask, person_ask
 from puente.hitnohit.pairs import own_x25519
 from puente.hitnohit.wire import check_body
-from puente.node import Node
 
 router = APIRouter(prefix="/hitnohit", tags=["hitnohit"])
 Partner = Annotated[str, Path(max_length=80, description="Partner country")]
@@ -201,17 +198,6 @@ def request_sync(node: NodeDep, user: UserDep, partner: Partner) -> list[dict[st
 # --- partner routes -------------------------------------------------------------------
 
 
-def _auth(request: Request, node: Node) -> str:
-    return authenticate(
-        node,
-        method=request.method,
-        path=request.url.path,
-        params=dict(request.query_params),
-        headers=request.headers,
-        client=request.client.host if request.client else "",
-    )
-
-
 @router.get(
     "/partner/x25519",
     summary="Our signed X25519 key / Clave X25519 firmada",
@@ -219,7 +205,7 @@ def _auth(request: Request, node: Node) -> str:
 )
 def partner_x25519(request: Request, node: NodeDep) -> dict[str, str]:
     """This node's X25519 public key signed by its Ed25519 node key (pair agreement)."""
-    _auth(request, node)
+    partner_of(request, node)
     return own_x25519(node)
 
 
@@ -231,10 +217,7 @@ def partner_x25519(request: Request, node: NodeDep) -> dict[str, str]:
 async def partner_query(request: Request, node: NodeDep) -> dict[str, Any]:
     """Hit or no hit for each encoded item, with opaque references: quota-checked and
     logged; never record content or scores."""
-    raw = await request.body()
-    partner = await run_in_threadpool(_auth, request, node)
-    body = check_body(request.query_params, raw)
-    return await run_in_threadpool(answer.answer, node, partner, body)
+    return await from_partner(request, node, check_body, answer.answer)
 
 
 @router.post(
@@ -244,10 +227,7 @@ async def partner_query(request: Request, node: NodeDep) -> dict[str, Any]:
 )
 async def partner_request(request: Request, node: NodeDep) -> dict[str, Any]:
     """Registers the partner's request for a hit we gave it, with its deadline."""
-    raw = await request.body()
-    partner = await run_in_threadpool(_auth, request, node)
-    body = check_body(request.query_params, raw)
-    return await run_in_threadpool(requests.receive, node, partner, body)
+    return await from_partner(request, node, check_body, requests.receive)
 
 
 @router.get(
@@ -259,6 +239,6 @@ def partner_statuses(
     request: Request, node: NodeDep, ids: Annotated[str, Query(max_length=20_000)] = ""
 ) -> dict[str, Any]:
     """Status, deadline and release of each of the partner's own requests."""
-    partner = _auth(request, node)
+    partner = partner_of(request, node)
     wanted = [i for i in ids.split(",") if i.isalnum()][:500]
     return {"requests": requests.statuses(node, partner, wanted)}

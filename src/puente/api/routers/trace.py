@@ -10,12 +10,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
 from puente.api.deps import NodeDep, UserDep
-from puente.api.routers.common import error_responses
-from puente.exchange import serve
-from puente.node import Node
+from puente.api.routers.common import error_responses, from_partner, partner_of
 from puente.trace import chains, inbound, indicators, requests, seizure, step2, wire
 
 router = APIRouter(prefix="/trace", tags=["trace"])
@@ -134,30 +131,13 @@ def chain_edges(node: NodeDep, user: UserDep) -> list[dict[str, Any]]:
 # --- partner-facing: signed node-to-node requests -----------------------------------
 
 
-def _partner(request: Request, node: Node) -> str:
-    return serve.authenticate(
-        node,
-        method=request.method,
-        path=request.url.path,
-        params=dict(request.query_params),
-        headers=request.headers,
-        client=request.client.host if request.client else "",
-    )
-
-
 @router.post(
     "/partner/requests",
     summary="A partner's trace request (signed)",
     responses=error_responses(400, 401, 409, 413, 422),
 )
 async def partner_request(request: Request, node: NodeDep) -> dict[str, Any]:
-    body = await request.body()
-    return await run_in_threadpool(_receive, request, node, body)
-
-
-def _receive(request: Request, node: Node, body: bytes) -> dict[str, Any]:
-    partner = _partner(request, node)
-    return inbound.receive(node, partner, wire.body_of(request.query_params, body))
+    return await from_partner(request, node, wire.body_of, inbound.receive)
 
 
 @router.get(
@@ -168,8 +148,7 @@ def _receive(request: Request, node: Node, body: bytes) -> dict[str, Any]:
 def partner_results(
     request: Request, node: NodeDep, rid: Annotated[str, Query(alias="request", max_length=64)]
 ) -> dict[str, Any]:
-    partner = _partner(request, node)
-    return inbound.results_for(node, partner, rid)
+    return inbound.results_for(node, partner_of(request, node), rid)
 
 
 @router.post(
@@ -178,10 +157,4 @@ def partner_results(
     responses=error_responses(400, 401, 404, 409),
 )
 async def partner_step2(request: Request, node: NodeDep) -> dict[str, Any]:
-    body = await request.body()
-    return await run_in_threadpool(_ask, request, node, body)
-
-
-def _ask(request: Request, node: Node, body: bytes) -> dict[str, Any]:
-    partner = _partner(request, node)
-    return step2.ask_step2(node, partner, wire.body_of(request.query_params, body))
+    return await from_partner(request, node, wire.body_of, step2.ask_step2)
