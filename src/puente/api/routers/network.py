@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
 from puente.api.deps import NodeDep, UserDep
@@ -33,6 +33,14 @@ def _filters(kind: list[str] | None, since: str | None, until: str | None) -> Fi
     return Filters(tuple(kind) if kind else None, since, until)
 
 
+def _query_filters(kind: Kinds = None, since: Since = None, until: Until = None) -> Filters:
+    """The relation and date filters a route takes as ``?kind=…&since=…&until=…``."""
+    return _filters(kind, since, until)
+
+
+FiltersDep = Annotated[Filters, Depends(_query_filters)]
+
+
 @router.post(
     "/refresh",
     summary="Bring the network up to date / Actualizar la red",
@@ -52,13 +60,11 @@ def refresh(node: NodeDep, user: UserDep) -> dict[str, Any]:
 def communities(
     node: NodeDep,
     user: UserDep,
-    kind: Kinds = None,
-    since: Since = None,
-    until: Until = None,
+    filters: FiltersDep,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 50,
 ) -> dict[str, Any]:
     """Communities of two entities or more, largest first, with ids stable across runs."""
-    return service.communities(node, user, _filters(kind, since, until), limit=limit)
+    return service.communities(node, user, filters, limit=limit)
 
 
 @router.get(
@@ -69,9 +75,7 @@ def communities(
 def key_players(
     node: NodeDep,
     user: UserDep,
-    kind: Kinds = None,
-    since: Since = None,
-    until: Until = None,
+    filters: FiltersDep,
     k: Annotated[int, Query(ge=1, le=100)] = 10,
     samples: Annotated[int, Query(ge=1, le=10_000)] = 100,
     community: Annotated[str | None, Query(max_length=64)] = None,
@@ -79,7 +83,7 @@ def key_players(
 ) -> dict[str, Any]:
     """Degree, betweenness (exact or sampled), eigenvector; KPP-Neg and KPP-Pos sets."""
     return service.key_players(
-        node, user, _filters(kind, since, until), k=k, samples=samples, community=community, top=top
+        node, user, filters, k=k, samples=samples, community=community, top=top
     )
 
 
@@ -93,13 +97,11 @@ def path(
     user: UserDep,
     a: Ref,
     b: Ref,
-    kind: Kinds = None,
-    since: Since = None,
-    until: Until = None,
+    filters: FiltersDep,
     k: Annotated[int, Query(ge=1, le=20)] = 1,
 ) -> dict[str, Any]:
     """The shortest (or k shortest) paths from ``a`` to ``b`` with the edges along them."""
-    return service.path(node, user, a, b, _filters(kind, since, until), k=k)
+    return service.path(node, user, a, b, filters, k=k)
 
 
 @router.get(
@@ -111,17 +113,13 @@ def neighbours(
     node: NodeDep,
     user: UserDep,
     id: Ref,
-    kind: Kinds = None,
-    since: Since = None,
-    until: Until = None,
+    filters: FiltersDep,
     hops: Annotated[int, Query(ge=0, le=6)] = 2,
     limit: Annotated[int, Query(ge=1, le=20_000)] = 500,
 ) -> dict[str, Any]:
     """Entities within ``hops`` of ``id`` and the edges among them, marked (see
     docs/network.md for the shape the link chart consumes)."""
-    return views.neighbours(
-        node, user, id, _filters(kind, since, until), hops=hops, limit=limit, lang=user.lang
-    )
+    return views.neighbours(node, user, id, filters, hops=hops, limit=limit, lang=user.lang)
 
 
 class WhatIfIn(BaseModel):
@@ -176,19 +174,15 @@ def change(
 def export(
     node: NodeDep,
     user: UserDep,
+    filters: FiltersDep,
     format: Annotated[
         str, Query(max_length=10, description="graphml|gexf|csv|ftm|json")
     ] = "graphml",
     focus: Annotated[str | None, Query(max_length=200)] = None,
     hops: Annotated[int, Query(ge=0, le=6)] = 2,
-    kind: Kinds = None,
-    since: Since = None,
-    until: Until = None,
 ) -> Response:
     """The user's network (or ``focus``'s neighbourhood), marked, as a file."""
-    data = views.export(
-        node, user, format, _filters(kind, since, until), focus=focus, hops=hops, lang=user.lang
-    )
+    data = views.export(node, user, format, filters, focus=focus, hops=hops, lang=user.lang)
     name = f"puente-network.{SUFFIX[format]}"
     return Response(
         data,
