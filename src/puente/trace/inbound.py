@@ -153,7 +153,7 @@ def process(node: Node, user: User, request_id: str = "", again: bool = False) -
         if not rows:
             return ProcessReport(done, dict(counts))
         last = (rows[-1].request_id, rows[-1].item)
-        with node.read() as conn:
+        with node.read() as conn, index.paused_gc():
             found = _findings(conn, rows)
         per_request: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         with node.write() as conn:

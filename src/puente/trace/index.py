@@ -15,7 +15,9 @@ change read at the start.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -70,6 +72,20 @@ class IndexReport:
     rebuilt: bool = False
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: bulk derivation allocates millions of small
+    dicts and lists (no cycles), and each collection would walk every live object —
+    the process's own large lists included — again and again."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def _first(props: Props, name: str) -> str:
     values = props.get(name)
     return values[0] if values else ""
@@ -103,7 +119,8 @@ def refresh(node: Node, page: int = PAGE) -> IndexReport:
         top = int(conn.execute(select(func.coalesce(func.max(changes.c.seq), 0))).scalar_one())
         backlog = top - start
         if backlog > 0 and (start == 0 or (backlog > page and backlog > _count(conn))):
-            built = rebuild(conn)
+            with paused_gc():
+                built = rebuild(conn)
             _move(conn, top)
             return IndexReport(backlog, built, _count(conn), top, rebuilt=True)
     seen = acquisitions = 0
