@@ -147,6 +147,31 @@ def test_good_pages_before_a_bad_one_stay_applied(make_node: Callable[..., Node]
     assert sorted(held(us)) == ["MEX:p0", "MEX:p1"]
 
 
+def test_first_fault_in_order_wins_over_a_later_bad_signature(
+    make_node: Callable[..., Node], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Signatures are verified in parallel runs, yet the refusal names the first bad entry
+    # in feed order, and only after the earlier pages were applied.
+    from puente.exchange import pull as pull_module
+
+    monkeypatch.setattr(pull_module, "SIG_RUN", 1)
+    mx, us = make_node("MX"), make_node("US")
+    connect(mx, us)
+    lines = mx_lines(mx, 6)
+    lines[4] = signed(_key(mx), 5, GENESIS, rid="p4")  # seq 5: broken chain, well signed
+    lines[5] = forge(lines[5])  # seq 6: forged, verified before seq 5 is checked
+    with pytest.raises(FeedRejected) as err:
+        sync(us, "MEX", client=serve_lines(lines), page_size=3)
+    assert (err.value.key, err.value.params["seq"]) == ("exchange.broken_chain", 5)
+    with us.read() as conn:
+        assert cursor(conn, "MEX").seq == 3
+    lines[4] = mx_lines(mx, 6)[4]
+    with pytest.raises(FeedRejected) as err:
+        sync(us, "MEX", client=serve_lines(lines), page_size=3)
+    assert (err.value.key, err.value.params["seq"]) == ("exchange.bad_signature", 6)
+    assert sorted(held(us)) == [f"MEX:p{i}" for i in range(3)]
+
+
 def test_unknown_key_is_refused(make_node: Callable[..., Node]) -> None:
     mx, us = make_node("MX"), make_node("US")
     impostor = public_b64(Ed25519PrivateKey.generate().public_key())

@@ -7,10 +7,16 @@ import base64
 import hashlib
 import json
 from collections.abc import Callable
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from puente.crypto import load_public
 from puente.exchange import feed
-from puente.exchange.entry import GENESIS
+from puente.exchange.entry import GENESIS, Signer, make_entry, released_bytes
+from puente.model.canonical import canonical_bytes, content_hash
 from puente.node import Node
 from tests.exchange.helpers import connect, marks, person, put
 
@@ -112,3 +118,32 @@ def test_builder_resumes_from_its_cursor(node: Node, make_node: Callable[..., No
     put(node, [person("p9", "P 9")], marks(node, rel_to=["USA"]))
     assert feed.extend(node, "USA") == 1
     assert [e["seq"] for e in entries(node, "USA")] == [1, 2, 3, 4, 5, 6]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(), st.text(), st.dictionaries(st.text(), json_values, max_size=6))
+def test_entry_bodies_are_canonical_bytes(rid: str, at: str, record: dict[str, Any]) -> None:
+    # Bodies go through orjson, and upserts are spliced around the record's bytes; both
+    # must be exactly model.canonical's bytes.
+    key = Ed25519PrivateKey.generate()
+    args: dict[str, Any] = {
+        "sender": "MEX", "partner": "USA", "seq": 3, "op": "upsert", "record_id": rid,
+        "prev": GENESIS, "at": at,
+    }  # fmt: skip
+    whole = make_entry(key, record=record, **args)
+    spliced = make_entry(Signer(key), record_bytes=released_bytes(record)[0], **args)
+    expected = canonical_bytes(
+        {"v": 1, "from": "MEX", "to": "USA", "seq": 3, "op": "upsert", "id": rid,
+         "prev": GENESIS, "at": at, "record": record}
+    )  # fmt: skip
+    assert whole.body.encode() == spliced.body.encode() == expected
+    assert released_bytes(record)[1] == content_hash(record)
+    # Ed25519 is deterministic: libsodium's signature is OpenSSL's, byte for byte.
+    assert base64.b64decode(spliced.signature) == key.sign(expected)

@@ -133,7 +133,7 @@ def test_three_nodes_forward_only_with_consent(make_node: Callable[..., Node]) -
     assert held(gt) == {}
 
 
-def test_long_backlog_is_verified_in_a_separate_process(
+def test_signature_runs_verified_in_parallel_keep_page_order(
     make_node: Callable[..., Node], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from puente.exchange import pull as pull_module
@@ -141,7 +141,18 @@ def test_long_backlog_is_verified_in_a_separate_process(
     mx, us = make_node("MX"), make_node("US")
     connect(mx, us)
     put(mx, [person(f"p{i}", f"P {i}") for i in range(9)], marks(mx, rel_to=["USA"]))
-    monkeypatch.setattr(pull_module, "PROCESS_BACKLOG", 0)
+    monkeypatch.setattr(pull_module, "SIG_RUN", 2)  # 2 runs per page of 4
     report = pull(us, mx, page_size=4)
     assert (report.entries, report.pages) == (9, 3)
     assert len(held(us, "MEX")) == 9
+
+
+def test_line_separators_inside_values_cross_intact(make_node: Callable[..., Node]) -> None:
+    # Canonical JSON leaves U+2028, U+2029 and U+0085 unescaped: a page is split on "\n"
+    # only, or such a record would break its line and fail its signature.
+    mx, us = make_node("MX"), make_node("US")
+    connect(mx, us)
+    odd = "Ana\u2028Ruiz\u2029Paz\x85Sol"
+    put(mx, [person("a", odd), person("b", "Beto")], marks(mx, rel_to=["USA"]))
+    assert pull(us, mx).entries == 2
+    assert held(us, "MEX")["MEX:a"]["properties"]["name"] == [odd]

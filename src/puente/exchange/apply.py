@@ -38,6 +38,10 @@ from puente.store.tables import (
     records,
 )
 
+INBOX_COLUMNS = (
+    "partner", "seq", "op", "record_id", "hash", "prev_hash", "signature", "received_at",
+)  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Cursor:
@@ -71,21 +75,11 @@ def apply_page(node: Node, partner: str, entries: Sequence[Verified], expect: Cu
         if not entries:
             return Applied(0, 0, 0, expect)
         ts = now()
-        conn.execute(
-            exchange_inbox.insert(),
-            [
-                {
-                    "partner": partner,
-                    "seq": e.seq,
-                    "op": e.op,
-                    "record_id": e.record_id,
-                    "hash": e.hash,
-                    "prev_hash": e.prev,
-                    "signature": e.signature,
-                    "received_at": ts,
-                }
-                for e in entries
-            ],
+        db.insert_rows(
+            conn,
+            "exchange_inbox",
+            INBOX_COLUMNS,
+            [(partner, e.seq, e.op, e.record_id, e.hash, e.prev, e.signature, ts) for e in entries],
         )
         last: dict[str, Verified] = {}
         for e in entries:

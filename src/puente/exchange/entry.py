@@ -11,6 +11,11 @@ Invariants:
   *n* the hash of entry *n-1*: each partner's feed is one hash chain;
 - the signature is Ed25519 over exactly the body bytes, by the sender's node key;
   the receiver verifies it over the bytes it received before parsing anything;
+- bodies are encoded with orjson (sorted keys), byte for byte ``canonical_bytes`` for
+  what an entry holds — strings, integers, booleans, lists and objects, never floats
+  (record properties are strings) — at a fifth of the cost; signing and verifying use
+  libsodium (PyNaCl), which is plain Ed25519 (RFC 8032) like OpenSSL, about twice as fast
+  here, and releases the GIL;
 - a record is released to a partner only when ``may_release`` says so, and the released
   view never contains a property its markings withhold.
 """
@@ -22,7 +27,10 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from nacl.bindings import crypto_sign, crypto_sign_seed_keypair
 
 from puente.model.canonical import canonical_bytes
 from puente.model.markings import Markings
@@ -63,6 +71,38 @@ def released_view(
     }
 
 
+def encode(data: Any) -> bytes:
+    """``canonical_bytes(data)`` for data without floats, through orjson (sorted keys,
+    compact, UTF-8: the same bytes, tested); what orjson refuses (an integer beyond 64
+    bits) goes through ``canonical_bytes`` itself."""
+    try:
+        return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return canonical_bytes(data)
+
+
+class Signer:
+    """The node's Ed25519 key as libsodium uses it (seed and public key, 64 bytes)."""
+
+    def __init__(self, key: Ed25519PrivateKey) -> None:
+        seed = key.private_bytes(
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
+        )
+        self._secret = crypto_sign_seed_keypair(seed)[1]
+
+    def sign(self, message: bytes) -> bytes:
+        """The 64-byte Ed25519 signature of ``message``."""
+        return crypto_sign(message, self._secret)[:64]
+
+
+def released_bytes(view: dict[str, Any]) -> tuple[bytes, str]:
+    """Canonical bytes of a released view and their hash (``content_hash(view)``)."""
+    raw = encode(view)
+    return raw, hashlib.sha256(raw).hexdigest()
+
+
 @dataclass(frozen=True)
 class SignedEntry:
     """One entry as stored in the sender's outbox and sent on the wire."""
@@ -81,7 +121,7 @@ class SignedEntry:
 
 
 def make_entry(
-    key: Ed25519PrivateKey,
+    key: Ed25519PrivateKey | Signer,
     *,
     sender: str,
     partner: str,
@@ -91,20 +131,27 @@ def make_entry(
     prev: str,
     at: str,
     record: dict[str, Any] | None = None,
+    record_bytes: bytes | None = None,
 ) -> SignedEntry:
-    body: dict[str, Any] = {
-        "v": VERSION,
-        "from": sender,
-        "to": partner,
-        "seq": seq,
-        "op": op,
-        "id": record_id,
-        "prev": prev,
+    """Sign one entry. ``record_bytes`` (``released_bytes(view)[0]``) stands for
+    ``record``, already encoded: the body is then spliced around it, the same bytes as
+    encoding the whole body ("prev" < "record" < "seq" in key order)."""
+    head: dict[str, Any] = {
         "at": at,
+        "from": sender,
+        "id": record_id,
+        "op": op,
+        "prev": prev,
     }
-    if record is not None:
-        body["record"] = record
-    raw = canonical_bytes(body)
+    tail: dict[str, Any] = {"seq": seq, "to": partner, "v": VERSION}
+    if record_bytes is not None:
+        raw = b"".join((encode(head)[:-1], b',"record":', record_bytes, b",", encode(tail)[1:]))
+    else:
+        body = {**head, **tail}
+        if record is not None:
+            body["record"] = record
+        raw = encode(body)
+    signer = key if isinstance(key, Signer) else Signer(key)
     return SignedEntry(
         partner=partner,
         seq=seq,
@@ -112,5 +159,5 @@ def make_entry(
         record_id=record_id,
         body=raw.decode(),
         hash=hashlib.sha256(raw).hexdigest(),
-        signature=base64.b64encode(key.sign(raw)).decode(),
+        signature=base64.b64encode(signer.sign(raw)).decode(),
     )

@@ -18,11 +18,10 @@ rows are only ever inserted.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+import orjson
 from sqlalchemy import Connection, func, select
 
 from puente.crypto import load_private
@@ -31,11 +30,12 @@ from puente.exchange.entry import (
     RETRACT,
     UPSERT,
     SignedEntry,
+    Signer,
     make_entry,
     may_release,
+    released_bytes,
     released_view,
 )
-from puente.model.canonical import content_hash
 from puente.model.markings import Markings
 from puente.node import Node
 from puente.store import db
@@ -48,7 +48,7 @@ from puente.store.tables import (
     records,
 )
 
-CHUNK = 2000
+CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def _save_state(conn: Connection, state: FeedState) -> None:
 def extend(node: Node, partner: str, *, until_seq: int | None = None) -> int:
     """Bring ``partner``'s feed up to date with the change feed (or stop once it holds
     ``until_seq`` entries). Returns the number of entries added."""
-    key = load_private(node.settings.key_path)
+    key = Signer(load_private(node.settings.key_path))
     added = 0
     while True:
         with node.write() as conn:
@@ -104,7 +104,7 @@ def extend(node: Node, partner: str, *, until_seq: int | None = None) -> int:
 
 
 def _build_chunk(
-    conn: Connection, key: Ed25519PrivateKey, country: str, state: FeedState
+    conn: Connection, key: Signer, country: str, state: FeedState
 ) -> tuple[int | None, FeedState]:
     rows = conn.execute(
         select(
@@ -139,7 +139,8 @@ def _build_chunk(
     seq, head, at = state.seq, state.head, now()
     parsed: dict[str, Markings] = {}  # records share a few markings: parse each once
     entries: list[SignedEntry] = []
-    now_held: list[dict[str, Any]] = []
+    first_held: list[tuple[str, str, str]] = []  # not held before: plain inserts
+    re_held: list[dict[str, Any]] = []  # held with another hash: replaced
     gone: list[str] = []
     for rid in ids:
         row = current[rid]
@@ -147,19 +148,24 @@ def _build_chunk(
         if row.schema is not None:
             markings = parsed.get(row.markings)
             if markings is None:
-                marks = json.loads(row.markings)
+                marks = orjson.loads(row.markings)
                 markings = Markings.parse(marks, originator=marks["originator"])
                 parsed[row.markings] = markings
             if may_release(markings, row.origin, country, partner):
-                view = released_view(rid, row.schema, json.loads(row.properties), markings)
+                view = released_view(rid, row.schema, orjson.loads(row.properties), markings)
+        record = None
         if view is not None:
-            digest = content_hash(view)
-            if held.get(rid) == digest:
+            record, digest = released_bytes(view)
+            before = held.get(rid)
+            if before == digest:
                 continue
-            op, record = UPSERT, view
-            now_held.append({"partner": partner, "record_id": rid, "hash": digest})
+            op = UPSERT
+            if before is None:
+                first_held.append((partner, rid, digest))
+            else:
+                re_held.append({"partner": partner, "record_id": rid, "hash": digest})
         elif rid in held:
-            op, record = RETRACT, None
+            op = RETRACT
             gone.append(rid)
         else:
             continue
@@ -173,28 +179,19 @@ def _build_chunk(
             record_id=rid,
             prev=head,
             at=at,
-            record=record,
+            record_bytes=record,
         )
         head = entry.hash
         entries.append(entry)
-    if entries:
-        conn.execute(
-            exchange_outbox.insert(),
-            [
-                {
-                    "partner": partner,
-                    "seq": e.seq,
-                    "op": e.op,
-                    "record_id": e.record_id,
-                    "body": e.body,
-                    "hash": e.hash,
-                    "signature": e.signature,
-                    "created_at": at,
-                }
-                for e in entries
-            ],
-        )
-    db.upsert(conn, exchange_released, now_held, ["partner", "record_id"])
+    db.insert_rows(
+        conn,
+        "exchange_outbox",
+        ("partner", "seq", "op", "record_id", "body", "hash", "signature", "created_at"),
+        [(partner, e.seq, e.op, e.record_id, e.body, e.hash, e.signature, at) for e in entries],
+    )
+    # The chain lock is held: nobody else adds to this partner's released set meanwhile.
+    db.insert_rows(conn, "exchange_released", ("partner", "record_id", "hash"), first_held)
+    db.upsert(conn, exchange_released, re_held, ["partner", "record_id"])
     for i in range(0, len(gone), 500):
         conn.execute(
             exchange_released.delete().where(

@@ -4,11 +4,12 @@ One loop per partner: read the cursor, ask for the page after it, verify every e
 (``verify.verify_page``), apply the page with the cursor in one transaction
 (``apply.apply_page``), repeat until the partner has nothing newer.
 
-Three stages overlap: while page *k* is applied, page *k+1* is verified and page *k+2*
-fetched. Verification of a long backlog runs in a separate process (Ed25519 verification
-holds the GIL), so a node catching up uses a second core; a short sync verifies in a
-thread and starts no process. Pages are still verified strictly in order — each from
-the hash the previous one ended on — and applied strictly in order.
+Stages overlap: while page *k* is applied, page *k+1* is checked (parsed, chained,
+validated) and the signatures of page *k+2* are verified as soon as it arrives, in runs
+of ``SIG_RUN`` lines on a pool of threads — libsodium releases the GIL, so they use
+every core the machine has while this thread writes. Pages are still checked strictly
+in order — each from the hash the previous one ended on — and applied strictly in
+order; no line is parsed before its signature has been verified.
 
 Faults: a partner that cannot be reached raises ``PartnerUnreachable`` — the cursor is
 untouched, the next sync resumes from it. A page that fails verification, or a request
@@ -18,23 +19,29 @@ refusal is written to the audit log.
 
 from __future__ import annotations
 
-import multiprocessing
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
-from puente.crypto import load_public
 from puente.errors import PuenteError
 from puente.exchange.apply import Cursor, apply_page, cursor
 from puente.exchange.client import PartnerClient, PartnerUnreachable, get_partner
-from puente.exchange.verify import FeedRejected, Verified, verify_page
+from puente.exchange.verify import (
+    FeedRejected,
+    Verified,
+    bad_signature,
+    check_entries,
+    public_key_bytes,
+    split_page,
+)
 from puente.node import Node
 
 PAGE = 5000
-# Backlog (entries) above which verification moves to its own process.
-PROCESS_BACKLOG = 100_000
+SIG_RUN = 500  # lines per signature job
+SIG_THREADS = max(2, os.cpu_count() or 1)
 
 
 @dataclass
@@ -59,30 +66,20 @@ class SyncReport:
         }
 
 
-Outcome = tuple[list[Verified], None] | tuple[None, tuple[str, dict[str, Any]]]
+@dataclass(frozen=True)
+class Fetched:
+    """A page as received, its signatures being verified run by run."""
 
+    lines: list[str]
+    head: int
+    signatures: list[Future[int | None]]
 
-def verify_job(
-    text: str, key_b64: str, sender: str, receiver: str, after: Cursor, fingerprint: str
-) -> Outcome:
-    """``verify_page`` in a form that crosses a process boundary (errors as data)."""
-    try:
-        entries = verify_page(
-            text,
-            key=load_public(key_b64),
-            sender=sender,
-            receiver=receiver,
-            after_seq=after.seq,
-            after_hash=after.head,
-            fingerprint=fingerprint,
-        )
-    except FeedRejected as exc:
-        return None, (exc.key, exc.params)
-    return entries, None
-
-
-def _count(text: str) -> int:
-    return text.count("\n") + 1 if text else 0
+    def first_bad_signature(self) -> int | None:
+        for k, run in enumerate(self.signatures):
+            bad = run.result()
+            if bad is not None:
+                return k * SIG_RUN + bad
+        return None
 
 
 def sync(
@@ -95,43 +92,52 @@ def sync(
 ) -> SyncReport:
     """Pull everything new from partner ``code``; see the module docstring for faults."""
     partner = get_partner(node, code)
+    key = public_key_bytes(partner.public_key)
     remote = PartnerClient(node, partner, client)
     report = SyncReport(partner.code)
     with node.read() as conn:
         report.cursor = cursor(conn, partner.code)
-    fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"pull-{partner.code}")
-    fetching: Future[tuple[str, int, int]]
-    verifier: Executor | None = None
+    name = f"pull-{partner.code}"
+    fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{name}-fetch")
+    checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{name}-check")
+    signers = ThreadPoolExecutor(max_workers=SIG_THREADS, thread_name_prefix=f"{name}-sig")
 
-    def verify(text: str, after: Cursor) -> Future[Outcome]:
-        assert verifier is not None
-        args = (text, partner.public_key, partner.code, node.country, after, partner.fingerprint)
-        return verifier.submit(verify_job, *args)
+    def fetch(after: int) -> Fetched:
+        text, head, _ = remote.page(after, page_size)
+        lines = split_page(text)
+        runs = [
+            signers.submit(bad_signature, lines[i : i + SIG_RUN], key)
+            for i in range(0, len(lines), SIG_RUN)
+        ]
+        return Fetched(lines, head, runs)
+
+    def check(page: Fetched, after: Cursor) -> list[Verified]:
+        return check_entries(
+            page.lines,
+            page.first_bad_signature(),
+            sender=partner.code,
+            receiver=node.country,
+            after_seq=after.seq,
+            after_hash=after.head,
+            fingerprint=partner.fingerprint,
+        )
 
     try:
-        text, report.head, backlog = remote.page(report.cursor.seq, page_size)
-        if report.head - report.cursor.seq + backlog > PROCESS_BACKLOG:
-            spawn = multiprocessing.get_context("spawn")
-            verifier = ProcessPoolExecutor(max_workers=1, mp_context=spawn)
-        else:
-            verifier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify")
-        checking = verify(text, report.cursor)
-        fetched_to = report.cursor.seq + _count(text)
-        fetching = fetcher.submit(remote.page, fetched_to, page_size)
+        page = fetch(report.cursor.seq)
+        report.head = page.head
+        checking = checker.submit(check, page, report.cursor)
+        fetching = fetcher.submit(fetch, report.cursor.seq + len(page.lines))
         while max_pages is None or report.pages < max_pages:
-            entries, refused = checking.result()
-            if refused is not None:
-                raise FeedRejected(refused[0], **refused[1])
-            assert entries is not None
+            entries = checking.result()
             if not entries:
                 break
             last = Cursor(entries[-1].seq, entries[-1].hash)
             complete = len(entries) < page_size and last.seq >= report.head
             if not complete:
-                text, report.head, _ = fetching.result()
-                checking = verify(text, last)
-                fetched_to = last.seq + _count(text)
-                fetching = fetcher.submit(remote.page, fetched_to, page_size)
+                page = fetching.result()
+                report.head = page.head
+                checking = checker.submit(check, page, last)
+                fetching = fetcher.submit(fetch, last.seq + len(page.lines))
             applied = apply_page(node, partner.code, entries, report.cursor)
             report.cursor = applied.cursor
             report.entries += applied.entries
@@ -147,9 +153,8 @@ def sync(
         _audit_rejection(node, partner.code, exc, action="exchange_unreachable")
         raise
     finally:
-        fetcher.shutdown(wait=True, cancel_futures=True)
-        if verifier is not None:
-            verifier.shutdown(wait=True, cancel_futures=True)
+        for pool in (fetcher, checker, signers):
+            pool.shutdown(wait=True, cancel_futures=True)
         remote.close()
     return report
 
