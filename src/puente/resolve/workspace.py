@@ -11,17 +11,19 @@ process holds is bounded by that limit, one chunk of rows and the union-find arr
 Tables (``n`` records, ``k`` kept blocking keys per record):
 
 - ``feats(idx, record_id, version, features)`` — features as the JSON the store keeps;
-- ``input(unique_id, <feature columns>, raw_keys)`` — Splink's input (``unique_id`` =
-  ``idx``), ``block_keys`` added by ``index_keys``;
-- ``key_counts(key, n)``, ``kept(idx, key)`` — keys shared by at most ``cap`` records;
+- ``input(unique_id, <feature columns>)`` — Splink's input (``unique_id`` = ``idx``);
+- ``keys(idx, key)`` → ``key_counts(key, n)``, ``kept(idx, key)`` — the keys shared by
+  at most ``cap`` records; ``blocked`` — a slice of the pairs sharing one;
 - ``pairs(l, r, w, p, fields)`` — scored pairs above the keep threshold, ``l < r`` by idx;
 - ``prev(record_id, cluster_id)`` — the group's clusters before the run;
-- ``comp(idx, root)``, ``comps``, ``inherit``, ``final(idx, cluster_id)`` — clusters.
+- ``comp(idx, root)``, ``members``, ``comps``, ``named(root, cluster_id)`` — clusters.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -159,21 +161,34 @@ class Workspace:
             self.con.unregister("puente_prev")
 
     def index_keys(self, cap: int) -> int:
-        """Drop keys shared by more than ``cap`` records (stop-word keys) and give Splink
-        each record's kept keys, sorted, as ``block_keys``; returns an upper bound of the
-        blocked pairs (sum of n·(n−1)/2 over kept keys)."""
+        """Drop keys shared by more than ``cap`` records (stop-word keys); returns an
+        upper bound of the blocked pairs (sum of n·(n−1)/2 over kept keys). Splink gets
+        the pairs themselves (``blocked``), so its input needs no key column."""
         self.sql(
             "CREATE TABLE key_counts AS SELECT key, count(*) AS n FROM keys GROUP BY key;"
             f"CREATE TABLE kept AS SELECT k.idx, k.key FROM keys k JOIN key_counts c "
             f"USING (key) WHERE c.n <= {int(cap)};"
             "DROP TABLE keys;"
-            "CREATE TABLE input AS SELECT b.*, k.block_keys FROM base b LEFT JOIN "
-            "(SELECT idx, list(key ORDER BY key) AS block_keys FROM kept GROUP BY idx) k "
-            "ON b.unique_id = k.idx;"
-            "DROP TABLE base;"
+            "ALTER TABLE base RENAME TO input;"
         )
         bound = self.scalar(f"SELECT sum(n * (n - 1) // 2) FROM key_counts WHERE n <= {int(cap)}")
         return int(bound or 0)
+
+    def blocked(self, slices: int) -> Iterator[str]:
+        """The distinct pairs ``l < r`` sharing a kept key, one slice of ``l`` at a time,
+        each as the table ``blocked`` in Splink's blocked-pairs layout (replaced by the
+        next slice). Record ``l`` pairs with the records after it, so slice bounds
+        follow ``1 − (1 − x/n)²`` to give each slice about as many pairs."""
+        bounds = [round(self.n * (1 - math.sqrt(1 - i / slices))) for i in range(slices + 1)]
+        for lo, hi in itertools.pairwise(bounds):
+            if hi > lo:
+                self.sql(
+                    "CREATE OR REPLACE TABLE blocked AS SELECT DISTINCT '0' AS match_key, "
+                    "a.idx AS join_key_l, b.idx AS join_key_r FROM kept a JOIN kept b "
+                    f"ON a.key = b.key AND a.idx < b.idx WHERE a.idx >= {lo} AND a.idx < {hi}"
+                )
+                yield "blocked"
+        self.sql("DROP TABLE IF EXISTS blocked")
 
     # --- reading ---------------------------------------------------------------------
 
