@@ -4,7 +4,11 @@ Invariant: a run reads the node at one change-feed position (``cursor``), and wr
 features, keys, pairs, clusters and the trained model of the group, with that cursor,
 in one transaction with its audit entry — readers see the previous run or this one,
 never a mix. Changes after the cursor are left to incremental resolution. Cluster ids
-follow ``clusters.assign_ids`` so a re-run keeps the entities analysts know.
+follow the rules of ``clusters.assign_ids`` so a re-run keeps the entities analysts know.
+
+The group streams through a ``workspace.Workspace`` (DuckDB on disk, under the node
+directory): the process holds one chunk of records, DuckDB's memory limit and one int
+per record for the union-find, whatever the size of the group (``docs/resolution.md``).
 """
 
 from __future__ import annotations

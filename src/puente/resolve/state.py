@@ -34,21 +34,13 @@ _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 PairRow = tuple[str, str, float, float, str]  # left, right, weight, probability, fields JSON
 
 
-def group_records(conn: Connection, group: str) -> Iterator[tuple[str, int, dict[str, list[str]]]]:
-    query = select(records.c.id, records.c.version, records.c.properties).where(
-        records.c.schema.in_(GROUPS[group])
-    )
-    # options on the statement: Connection.execution_options would change the caller's
-    # connection for every later statement (writes included)
-    for rid, version, props in conn.execute(query.execution_options(yield_per=5000)):
-        yield rid, version, json.loads(props)
-
-
 def group_batches(conn: Connection, group: str, size: int) -> Iterator[list[tuple[str, int, str]]]:
     """The group's records as stored, ``(id, version, properties JSON)``, in batches."""
     query = select(records.c.id, records.c.version, records.c.properties).where(
         records.c.schema.in_(GROUPS[group])
     )
+    # options on the statement: Connection.execution_options would change the caller's
+    # connection for every later statement (writes included)
     result = conn.execute(query.execution_options(yield_per=size))
     for part in result.partitions(size):
         yield [(rid, int(version), props) for rid, version, props in part]
