@@ -12,10 +12,17 @@ from sqlalchemy import select
 
 from puente.errors import Forbidden, InvalidInput, NotFound
 from puente.hitnohit.ask import Ask
+from puente.hitnohit.index import SCHEME, refresh
 from puente.hitnohit.service import query_log, rotate
 from puente.hitnohit.wire import PartnerRefused
 from puente.node import Node
-from puente.store.tables import audit_log, hitnohit_hits, hitnohit_queries
+from puente.store.tables import (
+    audit_log,
+    hitnohit_clks,
+    hitnohit_hits,
+    hitnohit_index,
+    hitnohit_queries,
+)
 from puente.store.users import SYSTEM
 from tests.hitnohit.helpers import ask, client, gun, marks, pair, person, person_ask, put
 
@@ -147,6 +154,18 @@ def test_the_index_follows_changes(nodes: tuple[Node, Node]) -> None:
     put(us, [person("p1", "Ana", "Ruiz", "1990-02-02")], marks(us))  # p1 renamed
     assert not ask(mx, us, [person_ask("Maria Guadalupe Hernandez Lopez", "1985-04-12")]).hits[0]
     assert ask(mx, us, [person_ask("Ana Ruiz", "1990-02-02")]).hits[0]
+
+
+def test_an_index_of_an_older_encoding_scheme_is_rebuilt(nodes: tuple[Node, Node]) -> None:
+    mx, us = nodes
+    assert ask(mx, us, [person_ask("Hernández López, María Guadalupe", "1985-12-04")]).hits[0]
+    with us.write() as conn:  # as an index made before the birth-date tokens would be
+        conn.execute(hitnohit_index.update().values(scheme=""))
+        conn.execute(hitnohit_clks.update().values(clk="00" * 128, dob_year="", dob_date=""))
+    assert refresh(us, "MEX") == 5  # every record re-encoded
+    with us.read() as conn:
+        assert conn.execute(select(hitnohit_index.c.scheme)).scalar_one() == SCHEME
+    assert ask(mx, us, [person_ask("Hernández López, María Guadalupe", "1985-12-04")]).hits[0]
 
 
 def test_received_copies_and_higher_levels_are_not_answered(nodes: tuple[Node, Node]) -> None:

@@ -27,7 +27,7 @@ from sqlalchemy import Connection, func, select
 from puente.errors import Conflict, Forbidden, InvalidInput, PayloadTooLarge
 from puente.hitnohit.clk import from_hex, get_profile, pack
 from puente.hitnohit.identifiers import FIREARM_DIGESTS, ID_TYPES
-from puente.hitnohit.index import DOB_KINDS, live_matcher, refresh
+from puente.hitnohit.index import live_matcher, refresh
 from puente.hitnohit.matcher import token_int
 from puente.hitnohit.pairs import adopt_epoch, get_pair
 from puente.hitnohit.persons import DOB_TOKENS, PROFILE
@@ -181,7 +181,6 @@ def answer(node: Node, partner: str, body: dict[str, Any]) -> dict[str, Any]:
                     hitnohit_tokens.c.kind, hitnohit_tokens.c.digest, hitnohit_tokens.c.record_id
                 ).where(
                     hitnohit_tokens.c.partner == partner,
-                    hitnohit_tokens.c.kind.notin_(DOB_KINDS),
                     hitnohit_tokens.c.digest.in_(wanted[j : j + 500]),
                 )
             ):

@@ -28,7 +28,7 @@ from puente.hitnohit.clk import Person, name_tokens
 from puente.hitnohit.identifiers import ID_TYPES, firearm_digests, normalise, value_digest
 from puente.hitnohit.keys import PairKeys
 from puente.hitnohit.pairs import adopt_epoch, get_pair, pair_keys
-from puente.hitnohit.persons import PersonEncoder, split_name
+from puente.hitnohit.persons import PersonEncoder, person_encoder, split_name
 from puente.hitnohit.serials import normalise_make, serial_key
 from puente.hitnohit.wire import PartnerRefused, call
 from puente.model.canonical import content_hash
@@ -90,7 +90,7 @@ def check(ask: Ask) -> Ask:
 def encode(keys: PairKeys, ask: Ask, persons: PersonEncoder | None = None) -> dict[str, Any]:
     if ask.type == "person":
         assert ask.person is not None
-        code = (persons or PersonEncoder(keys)).encode(ask.person)
+        code = (persons or person_encoder(keys)).encode(ask.person)
         return {"type": "person", "clk": code.clk.hex(), "dob": code.tokens()}
     if ask.type == "firearm":
         return {"type": "firearm", "digests": firearm_digests(keys, ask.value, ask.make, pad=True)}
@@ -109,7 +109,7 @@ def query(
         with node.read() as conn:
             pair = get_pair(conn, code)
         keys = pair_keys(node, pair)
-        persons = PersonEncoder(keys)
+        persons = person_encoder(keys)
         qid = secrets.token_hex(16)
         body = {
             "v": 1,

@@ -29,7 +29,7 @@ import hmac
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import numpy as np
@@ -120,10 +120,17 @@ class Person:
 def name_tokens(names: Iterable[str]) -> list[str]:
     out: list[str] = []
     for value in names:
-        for token in (normalize(value, lowercase=True, ascii=True) or "").split():
-            if token not in _PARTICLES and token not in out:
+        for token in _tokens(value):
+            if token not in out:
                 out.append(token)
     return out
+
+
+@lru_cache(maxsize=1 << 16)
+def _tokens(value: str) -> tuple[str, ...]:
+    """ASCII lower-case tokens of one name value, particles dropped (names recur: cached)."""
+    text = normalize(value, lowercase=True, ascii=True) or ""
+    return tuple(t for t in text.split() if t not in _PARTICLES)
 
 
 def _bigrams(text: str) -> list[str]:
@@ -192,8 +199,9 @@ class Encoder:
 
     def bits_of(self, person: Person) -> npt.NDArray[np.bool_]:
         filt = np.zeros(self.bits, dtype=np.bool_)
-        for fname, feature in features(self.profile, person):
-            filt[self.positions(fname, feature)] = True
+        found = [self.positions(field, feat) for field, feat in features(self.profile, person)]
+        if found:
+            filt[np.concatenate(found)] = True
         if self.harden:
             half = self.bits // 2
             filt = filt[:half] ^ filt[half:]

@@ -3,8 +3,8 @@
 Built and kept current from the change feed, never from the store's write path:
 ``refresh`` follows ``changes.seq`` with a cursor per partner (``hitnohit_index``) and,
 for every changed record, replaces its rows in ``hitnohit_tokens`` (keyed digests of
-exact identifiers, and the birth-date tokens ``dob_year`` / ``dob_date``) and
-``hitnohit_clks`` (the person CLK) by what its *current* state gives. Indexed: own
+exact identifiers) and ``hitnohit_clks`` (the person CLK and its birth-date tokens) by
+what its *current* state gives. Indexed: own
 records (origin = this node) at or below the pair's ``max_level``, except the copies
 made to release a follow-up request. A pair at a new epoch, or an index made by an
 older encoding scheme (``SCHEME``), is rebuilt from the start of the change feed.
@@ -27,11 +27,12 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy import Connection, select
 
-from puente.hitnohit.clk import from_hex, get_profile, pack
+from puente.errors import InvalidInput
+from puente.hitnohit.clk import Packed, from_hex, get_profile, pack
 from puente.hitnohit.identifiers import record_digests
-from puente.hitnohit.matcher import ClkMatcher, token_int
+from puente.hitnohit.matcher import ClkMatcher
 from puente.hitnohit.pairs import Pair, get_pair, pair_keys
-from puente.hitnohit.persons import PROFILE, PersonEncoder, person_of
+from puente.hitnohit.persons import PROFILE, person_encoder, person_of
 from puente.node import Node
 from puente.store import db
 from puente.store.audit import now
@@ -47,8 +48,8 @@ from puente.store.tables import (
 CHUNK = 5000
 # The encoding an index was made with: a change to what is encoded (profiles.yaml, clk,
 # persons) changes it, and indexes made before are rebuilt.
-SCHEME = "2"
-DOB_KINDS = ("dob_year", "dob_date")
+SCHEME = "3"
+_NONE = "0" * 16
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,8 @@ def refresh(node: Node, partner: str) -> int:
             if st.epoch != pair.epoch or st.scheme != SCHEME:
                 _clear(conn, partner, None)
                 st = IndexState(pair.epoch, 0)
+                with _LIVE_LOCK:  # the matcher in memory is reloaded from the new index
+                    _LIVE.pop((node.settings.database_url, partner), None)
             rows = conn.execute(
                 select(
                     changes.c.seq,
@@ -138,7 +141,7 @@ def _encode_chunk(node: Node, conn: Connection, pair: Pair, rows: Sequence[Any])
             )
         )
     keys = pair_keys(node, pair)
-    encoder = PersonEncoder(keys)
+    encoder = person_encoder(keys)
     tokens: list[dict[str, Any]] = []
     clks: list[dict[str, Any]] = []
     seq_of = {r.record_id: r.seq for r in rows}
@@ -158,14 +161,11 @@ def _encode_chunk(node: Node, conn: Connection, pair: Pair, rows: Sequence[Any])
                     "partner": pair.partner,
                     "record_id": rid,
                     "clk": code.clk.hex(),
+                    "dob_year": code.year,
+                    "dob_date": code.date,
                     "seq": seq_of[rid],
                 }
             )
-            for kind, tok in (("dob_year", code.year), ("dob_date", code.date)):
-                if tok:
-                    tokens.append(
-                        {"partner": pair.partner, "kind": kind, "digest": tok, "record_id": rid}
-                    )
     if tokens:
         conn.execute(hitnohit_tokens.insert(), tokens)
     if clks:
@@ -190,28 +190,34 @@ _LIVE_LOCK = threading.Lock()
 
 def _load(
     conn: Connection, partner: str, ids: list[str] | None, nbytes: int
-) -> tuple[list[str], list[bytes], npt.NDArray[np.uint64]]:
-    """CLKs and (year, date) token integers of ``ids`` (every indexed record if None)."""
-    found: dict[str, bytes] = {}
-    toks: dict[str, list[int]] = {}
+) -> tuple[list[str], Packed, npt.NDArray[np.uint64]]:
+    """CLKs and (year, date) token integers of ``ids`` (every indexed record if None),
+    read in one pass and decoded in bulk."""
+    order: list[str] = []
+    hexes: list[str] = []
+    toks: list[str] = []  # year and date tokens' first 16 hex digits, "0"*16 for none
+    held: list[bool] = []
+    cols = (hitnohit_clks.c.record_id, hitnohit_clks.c.clk, hitnohit_clks.c.dob_year,
+            hitnohit_clks.c.dob_date)  # fmt: skip
     chunks = [None] if ids is None else [ids[i : i + 500] for i in range(0, len(ids), 500)]
     for chunk in chunks:
-        q = select(hitnohit_clks.c.record_id, hitnohit_clks.c.clk).where(
-            hitnohit_clks.c.partner == partner
-        )
-        t = select(
-            hitnohit_tokens.c.record_id, hitnohit_tokens.c.kind, hitnohit_tokens.c.digest
-        ).where(hitnohit_tokens.c.partner == partner, hitnohit_tokens.c.kind.in_(DOB_KINDS))
+        q = select(*cols).where(hitnohit_clks.c.partner == partner)
         if chunk is not None:
             q = q.where(hitnohit_clks.c.record_id.in_(chunk))
-            t = t.where(hitnohit_tokens.c.record_id.in_(chunk))
-        for rid, clk in conn.execute(q):
-            found[rid] = from_hex(clk, nbytes)
-        for rid, kind, dig in conn.execute(t):
-            toks.setdefault(rid, [0, 0])[DOB_KINDS.index(kind)] = token_int(dig)
-    order = list(found)
-    pairs = np.array([toks.get(r, (0, 0)) for r in order], dtype=np.uint64).reshape(-1, 2)
-    return order, [found[r] for r in order], pairs
+        result = conn.execute(q)
+        while batch := result.fetchmany(20_000):
+            for rid, clk, year, date in batch:
+                if len(clk) != 2 * nbytes:
+                    raise InvalidInput("hitnohit.bad_clk")
+                order.append(rid)
+                hexes.append(clk)
+                toks += ((year or _NONE)[:16], (date or _NONE)[:16])
+                held += (bool(year), bool(date))
+    raw = from_hex("".join(hexes), nbytes * len(order)) if order else b""
+    # token_int in bulk: the first 64 bits, big-endian; a real token of 0 becomes 1
+    tokens = np.frombuffer(from_hex("".join(toks), 8 * len(toks)), dtype=">u8").astype(np.uint64)
+    tokens[np.array(held, dtype=np.bool_) & (tokens == 0)] = 1
+    return order, pack([raw], nbytes), tokens.reshape(-1, 2)
 
 
 def live_matcher(node: Node, partner: str) -> tuple[ClkMatcher, threading.Lock]:
@@ -229,9 +235,9 @@ def live_matcher(node: Node, partner: str) -> tuple[ClkMatcher, threading.Lock]:
         st = state(conn, partner)
         if live.epoch != st.epoch or live.seq > st.change_seq:
             live.matcher = ClkMatcher(nbytes, profile.threshold, profile.rule)
-            ids, clks, toks = _load(conn, partner, None, nbytes)
+            ids, rows, toks = _load(conn, partner, None, nbytes)
             if ids:
-                live.matcher.add(ids, pack(clks, nbytes), toks)  # bands built when large
+                live.matcher.add(ids, rows, toks)  # bands built when large
         elif live.seq < st.change_seq:
             changed = sorted(
                 {
@@ -244,8 +250,8 @@ def live_matcher(node: Node, partner: str) -> tuple[ClkMatcher, threading.Lock]:
                 }
             )
             live.matcher.remove(changed)
-            ids, clks, toks = _load(conn, partner, changed, nbytes)
+            ids, rows, toks = _load(conn, partner, changed, nbytes)
             if ids:
-                live.matcher.add(ids, pack(clks, nbytes), toks)
+                live.matcher.add(ids, rows, toks)
         live.epoch, live.seq = st.epoch, st.change_seq
     return live.matcher, live.lock

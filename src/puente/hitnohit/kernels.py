@@ -114,6 +114,20 @@ def scan(
 
 
 @_jit
+def band_keys(rows: U64, band_words: I64, band_shifts: U64) -> npt.NDArray[np.uint32]:
+    """The LSH key of every row in every band: its bits at the band's positions."""
+    out = np.zeros((band_words.shape[0], rows.shape[0]), dtype=np.uint32)
+    for r in range(rows.shape[0]):
+        for b in range(band_words.shape[0]):
+            key = np.uint32(0)
+            for j in range(band_words.shape[1]):
+                bit = (rows[r, band_words[b, j]] >> band_shifts[b, j]) & np.uint64(1)
+                key |= np.uint32(bit) << np.uint32(j)
+            out[b, r] = key
+    return out
+
+
+@_jit
 def relation(qy: np.uint64, qd: np.uint64, qs: np.uint64, ry: np.uint64, rd: np.uint64) -> int:
     """What two birth dates say, from their tokens (0 = none): see ``clk.Rule``."""
     if qy == 0 or ry == 0:
@@ -130,16 +144,20 @@ def search(
     queries: U64, qpc: I64, qtok: U64, rows: U64, pc: I64, alive: npt.NDArray[np.bool_],
     rtok: U64, params: F64, everyone: bool, delta_from: int,
     band_words: I64, band_shifts: U64, band_keys: npt.NDArray[np.uint32],
-    band_rows: npt.NDArray[np.int32], tok_keys: U64, tok_rows: npt.NDArray[np.int32],
-    tok_kind: npt.NDArray[np.int8], stamp: npt.NDArray[np.int32],
+    band_rows: npt.NDArray[np.int32], undated_keys: npt.NDArray[np.uint32],
+    undated_rows: npt.NDArray[np.int32], tok_keys: U64, tok_rows: npt.NDArray[np.int32],
+    tok_start: I64, stamp: npt.NDArray[np.int32],
     out_idx: I64, out_score: F64, out_rel: I64, out_n: I64,
 ) -> None:  # fmt: skip
     """For each query, the ``cap`` best hits among: every row (``everyone``), or the rows
     added since the bands were built (``delta_from``…), the rows whose date token equals
-    the query's date or swapped date (``tok_kind`` 0), the rows of the query's year that
-    hold only a year (kind 1; every row of that year, kind 2, when the query holds only
-    a year), and the rows sharing an LSH band key with it. ``stamp`` (zeros, one per
-    row) marks rows already gathered for the current query.
+    the query's date or swapped date (kind 0 of the token arrays, sorted within each
+    kind from ``tok_start[kind]``), the rows of the query's year that hold only a year
+    (kind 1; with the rest of that year's rows, kind 2, when the query holds only a
+    year), and the rows sharing an LSH band key with it — among the rows without a
+    birth date (``undated_*``) when the query has one, since any dated row it could hit
+    shares its date or year; among every row (``band_*``) otherwise. ``stamp`` (zeros,
+    one per row) marks rows already gathered for the current query.
 
     ``params``: [rule?, dice share, t_date, t_year, t_unknown]; without a rule, plain
     Dice against t_date."""
@@ -156,28 +174,30 @@ def search(
                 stamp[r] = mark
                 cand[m] = r
                 m += 1
-            for j in range(3):
+            for j in range(4):  # date, swap in kind 0; year in kind 1, and 2 if no date
                 key = qd if j == 0 else (qs if j == 1 else qy)
-                kind = 0 if j < 2 else (1 if qd != 0 else 2)
-                if key == 0:
+                kind = 0 if j < 2 else j - 1
+                if key == 0 or (j == 3 and qd != 0):
                     continue
-                lo = np.searchsorted(tok_keys, key, side="left")
-                hi = np.searchsorted(tok_keys, key, side="right")
+                s0, s1 = tok_start[kind], tok_start[kind + 1]
+                lo = s0 + np.searchsorted(tok_keys[s0:s1], key, side="left")
+                hi = s0 + np.searchsorted(tok_keys[s0:s1], key, side="right")
                 for k in range(lo, hi):
-                    r, kk = tok_rows[k], tok_kind[k]
-                    if (kk == kind or (kind == 2 and kk == 1)) and stamp[r] != mark:
+                    r = tok_rows[k]
+                    if stamp[r] != mark:
                         stamp[r] = mark
                         cand[m] = r
                         m += 1
+            bkeys, brows = (undated_keys, undated_rows) if qy != 0 else (band_keys, band_rows)
             for b in range(band_words.shape[0]):
                 key32 = np.uint32(0)
                 for j in range(band_words.shape[1]):
                     bit = (queries[i, band_words[b, j]] >> band_shifts[b, j]) & np.uint64(1)
                     key32 |= np.uint32(bit) << np.uint32(j)
-                lo = np.searchsorted(band_keys[b], key32, side="left")
-                hi = np.searchsorted(band_keys[b], key32, side="right")
+                lo = np.searchsorted(bkeys[b], key32, side="left")
+                hi = np.searchsorted(bkeys[b], key32, side="right")
                 for k in range(lo, hi):
-                    r = band_rows[b, k]
+                    r = brows[b, k]
                     if stamp[r] != mark:
                         stamp[r] = mark
                         cand[m] = r

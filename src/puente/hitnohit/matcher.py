@@ -15,7 +15,9 @@ owner's side, from what the query carries (``kernels.search``):
   query holds only a year);
 - rows agreeing with it on every sampled bit of at least one of ``BANDS`` bands of
   ``BAND_BITS`` positions (bit-sampling LSH for Hamming distance) — how rows without a
-  birth date, and queries without one, find each other.
+  birth date, and queries without one, find each other: a dated query looks only among
+  the undated rows (the dated ones it could hit share its date or year), so two sets of
+  bands are kept, over every row and over the undated ones.
 
 Rows added after the bands were built sit in a delta that every query scans in full;
 ``compact`` rebuilds bands and token arrays once the delta grows. Invariant: ``search``
@@ -26,22 +28,25 @@ within ``RUNNER_UP`` of the best.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import numpy.typing as npt
 
 from puente.hitnohit.clk import Packed, Rule
-from puente.hitnohit.kernels import UNKNOWN, scan, search
+from puente.hitnohit.kernels import UNKNOWN, band_keys, scan, search
 
 EXACT_BUDGET = 30_000_000
 # Besides the best row, only rows nearly as similar are hits: a clearly better match
 # makes the others noise, while true duplicates at the owner score alike. Rows whose
 # birth dates agree are hits on their own (duplicates that write the name differently).
 RUNNER_UP = 0.08
-BANDS = 24
-BAND_BITS = 12
+BANDS = 32
+BAND_BITS = 14
 _SEED = 20250911
+THREADS = min(4, os.cpu_count() or 1)
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
@@ -60,7 +65,8 @@ class ClkMatcher:
         self.rows: Packed = np.zeros((0, self.words), dtype=np.uint64)
         self.pc: I64 = np.zeros(0, dtype=np.int64)
         self.tok: U64 = np.zeros((0, 2), dtype=np.uint64)  # year, date
-        self.ids: list[str] = []
+        # a numpy object array, not a list: the cyclic GC does not walk its million items
+        self.ids: npt.NDArray[np.object_] = np.zeros(0, dtype=object)
         self.where: dict[str, int] = {}
         self.alive = np.zeros(0, dtype=np.bool_)
         self.banded = 0  # rows [0, banded) are in the bands and token arrays; the rest is delta
@@ -70,9 +76,11 @@ class ClkMatcher:
         self.band_shifts = (8 * ((pos % 64) // 8) + 7 - pos % 8).astype(np.uint64)
         self.band_keys = np.zeros((0, 0), dtype=np.uint32)
         self.band_rows: I32 = np.zeros((0, 0), dtype=np.int32)
+        self.undated_keys = np.zeros((0, 0), dtype=np.uint32)
+        self.undated_rows: I32 = np.zeros((0, 0), dtype=np.int32)
         self.tok_keys: U64 = np.zeros(0, dtype=np.uint64)
         self.tok_rows: I32 = np.zeros(0, dtype=np.int32)
-        self.tok_kind = np.zeros(0, dtype=np.int8)
+        self.tok_start: I64 = np.zeros(4, dtype=np.int64)
         if rule is None:
             self.params = np.array([0.0, 1.0] + [threshold] * 3)
         else:
@@ -94,7 +102,7 @@ class ClkMatcher:
         self.alive = np.concatenate([self.alive, np.ones(len(ids), dtype=np.bool_)])
         for i, rid in enumerate(ids):
             self.where[rid] = start + i
-        self.ids.extend(ids)
+        self.ids = np.concatenate([self.ids, np.array(list(ids), dtype=object)])
         if len(self.ids) - self.banded > max(5000, self.banded // 20):
             self.compact()
 
@@ -105,38 +113,37 @@ class ClkMatcher:
                 self.alive[row] = False
 
     def _band_keys(self, rows: Packed) -> npt.NDArray[np.uint32]:
-        keys = np.zeros((BANDS, len(rows)), dtype=np.uint32)
-        for band in range(BANDS):
-            for j in range(BAND_BITS):
-                word, shift = self.band_words[band, j], self.band_shifts[band, j]
-                bit = (rows[:, word] >> shift) & np.uint64(1)
-                keys[band] |= bit.astype(np.uint32) << np.uint32(j)
-        return keys
+        return band_keys(np.ascontiguousarray(rows), self.band_words, self.band_shifts)
 
     def compact(self) -> None:
-        """Drop dead rows; rebuild the bands and token arrays over every live row."""
+        """Drop dead rows, order the rest by birth-date tokens, rebuild the bands and token
+        arrays over them."""
         keep = np.nonzero(self.alive)[0]
+        # rows of a birth year (and of a date) side by side: a block is read in one sweep
+        keep = keep[np.lexsort((self.tok[keep, 1], self.tok[keep, 0]))]
         self.rows, self.pc, self.tok = self.rows[keep], self.pc[keep], self.tok[keep]
-        self.ids = [self.ids[i] for i in keep]
-        self.where = {rid: i for i, rid in enumerate(self.ids)}
+        self.ids = self.ids[keep]
+        self.where = {rid: i for i, rid in enumerate(self.ids.tolist())}
         self.alive = np.ones(len(keep), dtype=np.bool_)
         keys = self._band_keys(self.rows)
-        order = np.argsort(keys, axis=1, kind="stable")
+        order = np.argsort(keys, axis=1, kind="stable").astype(np.int32)
         self.band_keys = np.take_along_axis(keys, order, axis=1)
-        self.band_rows = order.astype(np.int32)
+        self.band_rows = order
         year, date = self.tok[:, 0], self.tok[:, 1]
+        undated = np.nonzero(year == 0)[0].astype(np.int32)
+        sub = np.argsort(keys[:, undated], axis=1, kind="stable")
+        self.undated_keys = np.take_along_axis(keys[:, undated], sub, axis=1)
+        self.undated_rows = undated[sub]
         n = np.arange(len(keep), dtype=np.int32)
-        parts = [  # (keys, rows, kind): dates; years of year-only rows; years of the rest
-            (date[date != 0], n[date != 0], 0),
-            (year[(year != 0) & (date == 0)], n[(year != 0) & (date == 0)], 1),
-            (year[(year != 0) & (date != 0)], n[(year != 0) & (date != 0)], 2),
-        ]
-        all_keys = np.concatenate([p[0] for p in parts])
-        order1 = np.argsort(all_keys, kind="stable")
-        self.tok_keys = all_keys[order1]
-        self.tok_rows = np.concatenate([p[1] for p in parts])[order1]
-        kinds = [np.full(len(p[0]), p[2], dtype=np.int8) for p in parts]
-        self.tok_kind = np.concatenate(kinds)[order1]
+        # token arrays, each kind sorted by key: dates; years of year-only rows; the rest
+        parts = [date != 0, (year != 0) & (date == 0), (year != 0) & (date != 0)]
+        keys_of = [date, year, year]
+        sorted_parts = [np.argsort(keys_of[k][parts[k]], kind="stable") for k in range(3)]
+        self.tok_keys = np.concatenate(
+            [keys_of[k][parts[k]][o] for k, o in enumerate(sorted_parts)]
+        )
+        self.tok_rows = np.concatenate([n[parts[k]][o] for k, o in enumerate(sorted_parts)])
+        self.tok_start = np.cumsum([0] + [len(o) for o in sorted_parts]).astype(np.int64)
         self.banded = len(self.ids)
 
     # --- searching -----------------------------------------------------------------
@@ -163,13 +170,28 @@ class ClkMatcher:
             scan(queries, qpc, self.rows, self.pc, self.alive, self.threshold, idx, score, found)
             rel[:] = UNKNOWN
         else:
-            qtok = np.zeros((count, 3), dtype=np.uint64) if tokens is None else tokens
-            stamp = np.zeros(0 if everyone else len(self.ids), dtype=np.int32)
-            search(queries, qpc, np.ascontiguousarray(qtok, dtype=np.uint64), self.rows,
-                   self.pc, self.alive, self.tok, self.params, everyone, self.banded,
-                   self.band_words, self.band_shifts, self.band_keys, self.band_rows,
-                   self.tok_keys, self.tok_rows, self.tok_kind, stamp,
-                   idx, score, rel, found)  # fmt: skip
+            qtok = np.ascontiguousarray(
+                np.zeros((count, 3), dtype=np.uint64) if tokens is None else tokens,
+                dtype=np.uint64,
+            )
+
+            def part(lo: int, hi: int) -> None:
+                stamp = np.zeros(0 if everyone else len(self.ids), dtype=np.int32)
+                search(queries[lo:hi], qpc[lo:hi], qtok[lo:hi], self.rows, self.pc,
+                       self.alive, self.tok, self.params, everyone, self.banded,
+                       self.band_words, self.band_shifts, self.band_keys, self.band_rows,
+                       self.undated_keys, self.undated_rows, self.tok_keys, self.tok_rows,
+                       self.tok_start, stamp, idx[lo:hi], score[lo:hi], rel[lo:hi],
+                       found[lo:hi])  # fmt: skip
+
+            # the kernel releases the GIL: a large batch is split over the cores
+            parts = min(THREADS, max(1, count // 64))
+            bounds = np.linspace(0, count, parts + 1).astype(int)
+            if parts == 1:
+                part(0, count)
+            else:
+                with ThreadPoolExecutor(parts) as pool:
+                    list(pool.map(part, bounds[:-1], bounds[1:]))
         out: list[list[str]] = []
         for i in range(count):
             n = int(found[i])
@@ -177,7 +199,7 @@ class ClkMatcher:
             best = score[i, order[0]] if n else 0.0
             out.append(
                 [
-                    self.ids[int(idx[i, j])]
+                    str(self.ids[int(idx[i, j])])
                     for j in order
                     if rel[i, j] != UNKNOWN or score[i, j] >= best - RUNNER_UP
                 ]

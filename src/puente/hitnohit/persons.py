@@ -22,6 +22,7 @@ and the requester asking about the same person produce identical codes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from puente.hitnohit.clk import Encoder, Person, dob_parts, get_profile
 from puente.hitnohit.identifiers import digest
@@ -90,6 +91,12 @@ class PersonEncoder:
 
     def encode(self, person: Person) -> PersonCode:
         return PersonCode(self.clk.encode(person), **dob_tokens(self.keys, person.dob))
+
+
+@lru_cache(maxsize=16)
+def person_encoder(keys: PairKeys) -> PersonEncoder:
+    """One encoder per pair key and epoch, so its cache of feature positions lives on."""
+    return PersonEncoder(keys)
 
 
 def person_of(props: dict[str, list[str]]) -> Person | None:

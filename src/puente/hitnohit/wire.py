@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import ssl
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
 from puente.errors import Forbidden, PayloadTooLarge, Unauthorized
 from puente.exchange.auth import sign_request
-from puente.exchange.client import PartnerClient, PartnerUnreachable, get_partner
+from puente.exchange.client import TIMEOUT, PartnerClient, PartnerUnreachable, get_partner
 from puente.model.canonical import canonical_bytes
 from puente.node import Node
 
@@ -37,6 +40,12 @@ class PartnerRefused(Forbidden):
 
 def body_hash(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
+
+
+@cache
+def _tls() -> ssl.SSLContext:
+    """httpx's default client TLS context (loading the CA bundle takes ~0.1 s)."""
+    return httpx.create_ssl_context()
 
 
 def check_body(params: Mapping[str, str], raw: bytes) -> dict[str, Any]:
@@ -65,7 +74,12 @@ def call(
     client: httpx.Client | None = None,
 ) -> dict[str, Any]:
     """Send one signed request to ``partner``; returns its JSON answer."""
-    remote = PartnerClient(node, get_partner(node, partner), client)
+    found = get_partner(node, partner)
+    own = client is None
+    if client is None:  # httpx's default TLS settings, without rebuilding them every call
+        client = httpx.Client(base_url=found.url, timeout=TIMEOUT, verify=_tls())
+    remote = PartnerClient(node, found, client)
+    prefix = urlsplit(found.url).path.rstrip("/") if own else remote.prefix
     raw = canonical_bytes(body) if body is not None else b""
     query: dict[str, Any] = dict(params or {})
     if body is not None:
@@ -73,7 +87,7 @@ def call(
     headers = sign_request(
         remote.key,
         method=method,
-        path=remote.prefix + path,
+        path=prefix + path,
         params=query,
         sender=node.country,
         receiver=remote.partner.code,
@@ -89,7 +103,8 @@ def call(
             partner=remote.partner.code, url=remote.partner.url, reason=type(exc).__name__
         ) from exc
     finally:
-        remote.close()
+        if own:
+            client.close()
     if response.status_code == 200:
         try:
             answer = response.json()

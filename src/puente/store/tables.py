@@ -428,13 +428,16 @@ hitnohit_tokens = Table(
     Index("ix_hitnohit_tokens_record", "partner", "record_id"),
 )
 
-# The hardened person encoding (CLK, hex) of each own Person record, per partner pair.
+# The hardened person encoding (CLK, hex) of each own Person record, per partner pair,
+# with its birth-date tokens (hitnohit.persons).
 hitnohit_clks = Table(
     "hitnohit_clks",
     metadata,
     Column("partner", String(3), primary_key=True),
     Column("record_id", String(200), primary_key=True),
     Column("clk", Text, nullable=False),
+    Column("dob_year", String(64), nullable=False, server_default=""),  # keyed tokens
+    Column("dob_date", String(64), nullable=False, server_default=""),
     Column("seq", BigInteger, nullable=False),
     Index("ix_hitnohit_clks_seq", "partner", "seq"),
 )
