@@ -4,6 +4,8 @@ the inline path, in file order."""
 from __future__ import annotations
 
 import json
+import os
+import select
 from collections.abc import Callable
 from pathlib import Path
 
@@ -79,3 +81,17 @@ def test_an_invalid_large_file_writes_nothing_with_workers(node: Node, tmp_path:
         load_file(node, path, workers=1)
     assert len(info.value.problems) > 5
     assert stored(node) == []
+
+
+def test_workers_hold_none_of_the_loaders_descriptors(node: Node, tmp_path: Path) -> None:
+    """A pipe the loading process holds reaches end-of-file once the loader closes its
+    write end, workers alive or not: they are not forked from the loader (a worker that
+    inherited the write end kept Playwright's driver from ever exiting in CI)."""
+    read_end, write_end = os.pipe()
+    try:
+        load_file(node, mixed_file(tmp_path / "mixed.jsonl", 3000), skip_invalid=True, workers=1)
+        os.close(write_end)
+        ready, _, _ = select.select([read_end], [], [], 10.0)
+        assert ready and os.read(read_end, 1) == b""
+    finally:
+        os.close(read_end)

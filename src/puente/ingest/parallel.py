@@ -9,12 +9,14 @@ in file order. Both paths run the same function (``prepare_chunk``), so a file g
 the same records, problems and rejects whichever path took it (tested).
 
 The pool is started once per process and reused by later loads; it is shut down at
-exit. Its workers are forked (``spawn`` would re-run an unguarded ``__main__`` in each
-worker): a forked worker only runs ``prepare_chunk`` and exits with ``os._exit``, so it
-never touches the database connections it inherits. Forking a process that runs other
-threads is unsafe (a lock one of them held stays held in the child), so a process with
-threads — a serving node — prepares inline unless the caller asks for workers. If the
-pool cannot start or breaks, the chunks it held are prepared inline and the load goes on.
+exit. Its workers come from a fork server (``forkserver``): a clean process started
+once, with this module preloaded, that forks each worker. A worker forked straight from
+the loading process would inherit its threads' locks and every file descriptor it holds
+(database sockets, a child process's pipes: a pipe whose write end lives on in a worker
+never reaches end-of-file, and whoever waits for that child waits forever — seen with
+Playwright's driver in the test suite). A process with threads — a serving node —
+prepares inline unless the caller asks for workers. If the pool cannot start or breaks,
+the chunks it held are prepared inline and the load goes on.
 """
 
 from __future__ import annotations
@@ -80,7 +82,9 @@ def _pool_for(workers: int) -> ProcessPoolExecutor:
     if _pool is None or _pool_size != workers:
         if _pool is not None:
             _pool.shutdown(wait=False, cancel_futures=True)
-        _pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+        _pool = ProcessPoolExecutor(workers, mp_context=context)
         _pool_size = workers
         atexit.register(_pool.shutdown, wait=False, cancel_futures=True)
     return _pool
