@@ -30,7 +30,7 @@ from puente.store.audit import now
 from puente.store.tables import trace_items, trace_requests
 from puente.store.users import User
 from puente.trace import index
-from puente.trace.items import Firearm, parse_items
+from puente.trace.items import Firearm, TraceItem, parse_items
 from puente.trace.match import match_many
 from puente.trace.purchase import assess_many
 from puente.trace.release import released
@@ -67,42 +67,60 @@ def receive(node: Node, partner: str, payload: Any) -> dict[str, Any]:
             if old.digest != body_digest:
                 raise Conflict("trace.request_conflict", id=rid)
             return status_view(conn, "in", rid)
-        ts = now()
-        conn.execute(
-            trace_requests.insert(),
-            {
-                "direction": "in",
-                "id": rid,
-                "partner": partner,
-                "seizure": seizure,
-                "digest": body_digest,
-                "created_by": partner,
-                "created_at": ts,
-                "updated_at": ts,
-            },
-        )
-        conn.execute(
-            trace_items.insert(),
-            [
-                {
-                    "direction": "in",
-                    "request_id": rid,
-                    "item": n,
-                    "status": "received",
-                    "firearm": json.dumps(it.to_dict()["firearm"], sort_keys=True),
-                    "recovery": json.dumps(it.to_dict()["recovery"], sort_keys=True),
-                    "result": "{}",
-                    "purchaser_id": "",
-                    "dealer_id": "",
-                    "step2": "",
-                    "step2_note": "",
-                    "updated_at": ts,
-                }
-                for n, it in enumerate(items, 1)
-            ],
+        store_request(
+            conn, "in", rid, partner, seizure, body_digest, partner, items, "received", now()
         )
         node.audit.append(conn, partner, "trace_received", rid, {"items": len(items)})
         return status_view(conn, "in", rid)
+
+
+def store_request(
+    conn: Connection,
+    direction: str,
+    rid: str,
+    partner: str,
+    seizure: str,
+    body_digest: str,
+    created_by: str,
+    items: Sequence[TraceItem],
+    status: str,
+    ts: str,
+) -> None:
+    """Write a request and its items (numbered from 1, each at ``status``): the
+    requester's copy (``out``) and the owner's (``in``) hold the same rows."""
+    conn.execute(
+        trace_requests.insert(),
+        {
+            "direction": direction,
+            "id": rid,
+            "partner": partner,
+            "seizure": seizure,
+            "digest": body_digest,
+            "created_by": created_by,
+            "created_at": ts,
+            "updated_at": ts,
+        },
+    )
+    conn.execute(
+        trace_items.insert(),
+        [
+            {
+                "direction": direction,
+                "request_id": rid,
+                "item": n,
+                "status": status,
+                "firearm": json.dumps(it.to_dict()["firearm"], sort_keys=True),
+                "recovery": json.dumps(it.to_dict()["recovery"], sort_keys=True),
+                "result": "{}",
+                "purchaser_id": "",
+                "dealer_id": "",
+                "step2": "",
+                "step2_note": "",
+                "updated_at": ts,
+            }
+            for n, it in enumerate(items, 1)
+        ],
+    )
 
 
 def status_view(conn: Connection, direction: str, rid: str) -> dict[str, Any]:

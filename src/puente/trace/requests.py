@@ -31,7 +31,7 @@ from puente.store.audit import now
 from puente.store.tables import trace_items, trace_requests
 from puente.store.users import User
 from puente.trace import wire
-from puente.trace.inbound import status_view
+from puente.trace.inbound import status_view, store_request
 from puente.trace.items import TraceItem, parse_items
 from puente.trace.status import can_advance
 
@@ -54,40 +54,18 @@ def create(
     items = parse_items(rows)
     rid = f"{node.country}-T-{secrets.token_hex(8)}"
     payload = _payload(rid, seizure, items)
-    ts = now()
     with node.write() as conn:
-        conn.execute(
-            trace_requests.insert(),
-            {
-                "direction": "out",
-                "id": rid,
-                "partner": code,
-                "seizure": seizure[:200],
-                "digest": wire.digest(canonical_bytes(payload)),
-                "created_by": user.username,
-                "created_at": ts,
-                "updated_at": ts,
-            },
-        )
-        conn.execute(
-            trace_items.insert(),
-            [
-                {
-                    "direction": "out",
-                    "request_id": rid,
-                    "item": n,
-                    "status": "sent",
-                    "firearm": json.dumps(it.to_dict()["firearm"], sort_keys=True),
-                    "recovery": json.dumps(it.to_dict()["recovery"], sort_keys=True),
-                    "result": "{}",
-                    "purchaser_id": "",
-                    "dealer_id": "",
-                    "step2": "",
-                    "step2_note": "",
-                    "updated_at": ts,
-                }
-                for n, it in enumerate(items, 1)
-            ],
+        store_request(
+            conn,
+            "out",
+            rid,
+            code,
+            seizure[:200],
+            wire.digest(canonical_bytes(payload)),
+            user.username,
+            items,
+            "sent",
+            now(),
         )
         node.audit.append(
             conn,
