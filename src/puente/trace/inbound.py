@@ -109,8 +109,8 @@ def store_request(
                 "request_id": rid,
                 "item": n,
                 "status": status,
-                "firearm": json.dumps(it.to_dict()["firearm"], sort_keys=True),
-                "recovery": json.dumps(it.to_dict()["recovery"], sort_keys=True),
+                "firearm": json.dumps(d["firearm"], sort_keys=True),
+                "recovery": json.dumps(d["recovery"], sort_keys=True),
                 "result": "{}",
                 "purchaser_id": "",
                 "dealer_id": "",
@@ -118,7 +118,7 @@ def store_request(
                 "step2_note": "",
                 "updated_at": ts,
             }
-            for n, it in enumerate(items, 1)
+            for n, d in enumerate((it.to_dict() for it in items), 1)
         ],
     )
 
