@@ -218,6 +218,7 @@ def test_kill_during_sync_loses_and_duplicates_nothing(make_node: Callable[..., 
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3600)  # 100 trials outlast the suite's 600 s per test
 def test_kill_100_trials(make_node: Callable[..., Node]) -> None:
     tally = run_trials(make_node, trials=100, seed=2025)
     assert (tally.lost, tally.extra, tally.duplicated) == (0, 0, 0)

@@ -12,7 +12,7 @@ from puente.resolve.model import _pd_safe, for_dialect, frame, key_table, run
 from puente.resolve.profiles import PROFILES
 from tests.resolve.test_model import population
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]  # a local Spark session starts slowly
 
 
 def test_same_model_same_weights_on_spark() -> None:
