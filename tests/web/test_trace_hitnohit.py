@@ -92,6 +92,7 @@ def test_hit_request_and_officer_approval(paired: Site, page: Any, browser: Any)
     page.get_by_test_id("rfi-sync").click()
     page.get_by_text("1 solicitudes con decisión nueva").wait_for()
     row = page.get_by_test_id("rfi-out").locator("tr", has_text="FGR/WEB/0001/2025")
+    row.get_by_text("aprobada").wait_for()  # the table is redrawn after the notice
     assert "aprobada" in row.inner_text() and f"rfi-{rid}" in row.inner_text()
 
 
