@@ -9,6 +9,7 @@ import random
 import resource
 import shutil
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -136,3 +137,17 @@ def temp_node(backend: str, country: str = "MX") -> Iterator[Node]:
 
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def wait_healthy(url: str, seconds: float) -> None:
+    """Wait until ``url``/health answers; a server that never does stops the bench."""
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"{url}/health", timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer /health within {seconds:.0f} s")

