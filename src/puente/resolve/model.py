@@ -20,7 +20,7 @@ import pandas as pd
 
 from puente.resolve.comparisons import to_splink
 from puente.resolve.features import COLUMNS, Row
-from puente.resolve.profiles import PROFILES, Profile
+from puente.resolve.profiles import PROFILES, Profile, parent_of
 from puente.resolve.training import DEFAULT_PRIOR, EM_MIN_RECORDS, estimate_u, u_pairs
 from puente.resolve.training import train as _train
 
@@ -49,10 +49,16 @@ class Trained:
 
 
 def key_table(profile: Profile, rows: Sequence[Row], cap: int = KEY_CAP) -> list[list[str]]:
-    """Each row's blocking keys, without keys shared by more than ``cap`` rows."""
+    """Each row's blocking keys, without keys shared by more than ``cap`` rows and
+    without refined keys whose parent was kept (``profiles.refined``)."""
     keys = [sorted(set(profile.block_keys(r))) for r in rows]
     counts = Counter(k for ks in keys for k in ks)
-    return [[k for k in ks if counts[k] <= cap] for ks in keys]
+    return [[k for k in ks if _kept(k, counts, cap)] for ks in keys]
+
+
+def _kept(key: str, counts: Counter[str], cap: int) -> bool:
+    parent = parent_of(key)
+    return counts[key] <= cap and (parent is None or counts[parent] > cap)
 
 
 def frame(

@@ -116,20 +116,48 @@ PERSON = (
 )
 
 
+def refined(parent: str, suffix: str) -> str:
+    """A narrower key standing in for ``parent`` where that one is a stop-word key.
+
+    A key shared by more records than the cap pairs nobody (it would pair everyone), so
+    at a few million records the date-of-birth and surname-and-year keys that carry
+    recall at one million all overflow. Each such key also comes refined by one more
+    field (``+parent|suffix``); a full run keeps a refined key only when its parent
+    overflowed, so small groups block exactly as before and big ones keep the pairs
+    the parent would have found among records that also agree on the suffix."""
+    return f"+{parent}|{suffix}"
+
+
+def parent_of(key: str) -> str | None:
+    """The key a refined key narrows (``None`` for a plain key)."""
+    return key[1 : key.rindex("|")] if key.startswith("+") else None
+
+
 def _person_keys(r: Row) -> list[str]:
-    keys = [f"n:{r['name_key']}"] if r["name_key"] else []
+    year, init = r["dob_y"], r["given_init"]
+    sur = sound(r["sur1"])
+    keys: list[str] = []
+    if r["name_key"]:
+        keys.append(name := f"n:{r['name_key']}")
+        if year:
+            keys.append(refined(name, f"y:{year}"))
     keys += [f"i:{v}" for v in r["id_del"] or ()]
     keys += [f"p:{v}" for v in r["phones"] or ()]
     keys += [f"a:{v}" for v in r["aliases"] or ()]
     if r["dob"]:
-        keys.append(f"d:{r['dob']}")
+        keys.append(born := f"d:{r['dob']}")
+        keys += [refined(born, s) for s in (init and f"g:{init}", sur and f"s:{sur}") if s]
     for s in r["surnames"] or ():
-        if r["dob_y"]:
-            keys.append(f"y:{s}:{r['dob_y']}")
-        if r["given_init"]:
-            keys.append(f"g:{s}:{r['given_init']}")
-    if r["sur1"] and r["given_init"]:
-        keys.append(f"m:{sound(r['sur1'])}:{r['given_init']}")
+        if year:
+            keys.append(yk := f"y:{s}:{year}")
+            if init:
+                keys.append(refined(yk, f"g:{init}"))
+        if init:
+            keys.append(f"g:{s}:{init}")
+    if r["sur1"] and init:
+        keys.append(sk := f"m:{sur}:{init}")
+        if year:
+            keys.append(refined(sk, f"y:{year}"))
     if r["postcode"] and r["given1"]:
         keys.append(f"q:{r['postcode']}:{r['given1']}")
     return keys

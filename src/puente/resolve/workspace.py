@@ -12,8 +12,9 @@ Tables (``n`` records, ``k`` kept blocking keys per record):
 
 - ``feats(idx, record_id, version, features)`` — features as the JSON the store keeps;
 - ``input(unique_id, <feature columns>)`` — Splink's input (``unique_id`` = ``idx``);
-- ``keys(idx, key)`` → ``key_counts(key, n)``, ``kept(idx, key)`` — the keys shared by
-  at most ``cap`` records; ``blocked`` — a slice of the pairs sharing one;
+- ``keys(idx, key, parent)`` → ``key_counts(key, parent, n)``, ``kept_keys(key, n)``,
+  ``kept(idx, key)`` — the keys shared by at most ``cap`` records (a refined key only
+  where its parent is not); ``blocked`` — a slice of the pairs sharing one;
 - ``pairs(l, r, w, p, fields)`` — scored pairs above the keep threshold, ``l < r`` by idx;
 - ``prev(record_id, cluster_id)`` — the group's clusters before the run;
 - ``comp(idx, root)``, ``members``, ``comps``, ``named(root, cluster_id)`` — clusters.
@@ -34,7 +35,7 @@ import duckdb
 import pyarrow as pa
 
 from puente.resolve.features import COLUMNS, Row
-from puente.resolve.profiles import Profile
+from puente.resolve.profiles import Profile, parent_of
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
@@ -85,7 +86,7 @@ class Workspace:
         self.sql(
             "CREATE TABLE feats (idx BIGINT, record_id VARCHAR, version BIGINT, features VARCHAR);"
             f"CREATE TABLE base (unique_id BIGINT, {cols});"
-            "CREATE TABLE keys (idx BIGINT, key VARCHAR);"
+            "CREATE TABLE keys (idx BIGINT, key VARCHAR, parent VARCHAR);"
             "CREATE TABLE raw (record_id VARCHAR, version BIGINT, properties VARCHAR);"
             "CREATE TABLE prev (record_id VARCHAR, cluster_id VARCHAR);"
             "CREATE TABLE pairs (l BIGINT, r BIGINT, w DOUBLE, p DOUBLE, fields VARCHAR);"
@@ -135,8 +136,13 @@ class Workspace:
         block = self.profile.block_keys
         per_row = [set(block(r)) for r in rows]
         owners = [i for i, ks in zip(idx, per_row, strict=True) for _ in ks]
+        flat = [k for ks in per_row for k in ks]
         keys = pa.table(
-            {"idx": pa.array(owners, pa.int64()), "key": [k for ks in per_row for k in ks]}
+            {
+                "idx": pa.array(owners, pa.int64()),
+                "key": flat,
+                "parent": pa.array([parent_of(k) for k in flat], pa.string()),
+            }
         )
         feats = pa.table(
             {
@@ -161,17 +167,22 @@ class Workspace:
             self.con.unregister("puente_prev")
 
     def index_keys(self, cap: int) -> int:
-        """Drop keys shared by more than ``cap`` records (stop-word keys); returns an
-        upper bound of the blocked pairs (sum of n·(n−1)/2 over kept keys). Splink gets
-        the pairs themselves (``blocked``), so its input needs no key column."""
+        """Drop keys shared by more than ``cap`` records (stop-word keys) and refined
+        keys whose parent was not dropped (``profiles.refined``); returns an upper bound
+        of the blocked pairs (sum of n·(n−1)/2 over kept keys). Splink gets the pairs
+        themselves (``blocked``), so its input needs no key column."""
+        cap = int(cap)
         self.sql(
-            "CREATE TABLE key_counts AS SELECT key, count(*) AS n FROM keys GROUP BY key;"
-            f"CREATE TABLE kept AS SELECT k.idx, k.key FROM keys k JOIN key_counts c "
-            f"USING (key) WHERE c.n <= {int(cap)};"
+            "CREATE TABLE key_counts AS SELECT key, any_value(parent) AS parent, "
+            "count(*) AS n FROM keys GROUP BY key;"
+            "CREATE TABLE kept_keys AS SELECT c.key, c.n FROM key_counts c "
+            "LEFT JOIN key_counts p ON p.key = c.parent "
+            f"WHERE c.n <= {cap} AND (c.parent IS NULL OR coalesce(p.n, 0) > {cap});"
+            "CREATE TABLE kept AS SELECT k.idx, k.key FROM keys k JOIN kept_keys USING (key);"
             "DROP TABLE keys;"
             "ALTER TABLE base RENAME TO input;"
         )
-        bound = self.scalar(f"SELECT sum(n * (n - 1) // 2) FROM key_counts WHERE n <= {int(cap)}")
+        bound = self.scalar("SELECT sum(n * (n - 1) // 2) FROM kept_keys")
         return int(bound or 0)
 
     def blocked(self, slices: int) -> Iterator[str]:
