@@ -193,12 +193,12 @@ def scenario(size: int, out: Path) -> dict[str, Any]:
     m = ClkMatcher(nbytes, prof.threshold, prof.rule)
     us_codes = [penc.encode(p) for _, p in us]
     m.add([r for r, _ in us], pack([c.clk for c in us_codes], nbytes),
-          np.array([c.token_ints()[:2] for c in us_codes], dtype=np.uint64))  # fmt: skip
+          np.array([c.row_ints() for c in us_codes], dtype=np.uint64))  # fmt: skip
     m.compact()
     mx_codes = [penc.encode(p) for _, p in mx]
     t = time.perf_counter()
     hits = m.search(pack([c.clk for c in mx_codes], nbytes),
-                    np.array([c.token_ints() for c in mx_codes], dtype=np.uint64), MAX_HITS)  # fmt: skip
+                    np.array([c.query_ints() for c in mx_codes], dtype=np.uint64), MAX_HITS)  # fmt: skip
     search_s = time.perf_counter() - t
     by_person: dict[str, set[str]] = defaultdict(set)
     for rid, _ in us:

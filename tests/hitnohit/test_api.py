@@ -46,7 +46,7 @@ def test_user_routes(mx_api: tuple[TestClient, dict[str, str], Node]) -> None:
     body = {
         "items": [
             {"type": "phone", "value": "2105550101"},
-            {"type": "person", "name": "Juan Perez", "dob": "1980-03-03"},
+            {"type": "person", "name": "Juan Perez", "dob": "1980-03-03", "phone": "2105550101"},
             {"type": "mmsi", "value": "345070999"},
         ]
     }
@@ -57,6 +57,9 @@ def test_user_routes(mx_api: tuple[TestClient, dict[str, str], Node]) -> None:
     assert http.post("/hitnohit/query/GT", json=body, headers=h["ana"]).status_code == 404
     bad = {"items": [{"type": "colour", "value": "red"}]}
     assert http.post("/hitnohit/query/US", json=bad, headers=h["ana"]).status_code == 400
+    bad = {"items": [{"type": "person", "name": "Juan Perez", "passport": "?"}]}
+    r = http.post("/hitnohit/query/US", json=bad, headers=h["ana"])
+    assert r.status_code == 400 and "passport" in r.json()["message"]
     assert http.post("/hitnohit/query/US", json={"items": []}, headers=h["ana"]).status_code == 422
     r = http.post("/hitnohit/query/US", json=body, headers=h["ana"])  # 3 + 3 > quota 5
     assert r.status_code == 403 and r.json()["error"] == "hitnohit.quota_exceeded"

@@ -90,6 +90,8 @@ def test_query_and_request_from_the_command_line(served: tuple[Node, Node], tmp_
         "Juan Perez",
         "--dob",
         "1980-03-03",
+        "--person-phone",
+        "(210) 555-0101",
     )
     assert code == 0, out
     assert out.count("HIT") == 2 and "no hit" in out and "desk@us" in out

@@ -99,8 +99,9 @@ def test_clk_similarity_survives_hardening() -> None:
 def _codes(people: list[Person]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     enc = PersonEncoder(keys.derive(b"k" * 32, "MEX", "USA", 1))
     codes = [enc.encode(p) for p in people]
-    ints = np.array([c.token_ints() for c in codes], dtype=np.uint64)
-    return pack([c.clk for c in codes], 128), ints[:, :2].copy(), ints
+    rows = np.array([c.row_ints() for c in codes], dtype=np.uint64)
+    queries = np.array([c.query_ints() for c in codes], dtype=np.uint64)
+    return pack([c.clk for c in codes], 128), rows, queries
 
 
 def test_matcher_blocked_search_finds_what_exact_search_finds() -> None:
@@ -168,6 +169,67 @@ def test_birth_dates_decide_how_similar_names_must_be() -> None:
     ]  # fmt: skip
 
 
+def test_identifiers_move_the_bar_for_names() -> None:
+    """A shared passport or phone lets weaker names hit; a phone (or passport) on both
+    sides that differs asks more of them; dates that disagree still never hit."""
+    prof = get_profile("person")
+    owner = [
+        Person(("Yolanda", "Ávalos Rivera"), "", "female", surname="Ávalos Rivera",
+               phone="+52 656 123 4567"),
+        Person(("Carlos Alberto", "Alvarado Rangel"), "", surname="Alvarado Rangel",
+               passport="N7654321"),
+        Person(("Carlos Alberto", "Alvarado Rangel"), "1971-02-03", surname="Alvarado Rangel",
+               passport="G1112223"),
+    ]  # fmt: skip
+    rows, row_toks, _ = _codes(owner)
+    m = ClkMatcher(128, prof.threshold, prof.rule)
+    m.add(["yolanda", "carlos", "carlos-dated"], rows, row_toks)
+    asked = [
+        Person(("Yolanda", "Avalos Rivero"), "", "female"),  # names alone (≈ 0.88): a hit
+        Person(("Yolanda", "Avalos Rivero"), "", "female", phone="656 999 8877"),  # not now
+        Person(("Yolanda", "Avalos Rivero"), "", "female", phone="(656) 123-4567"),  # again
+        Person(("Carlos Alvarado",), ""),  # ≈ 0.77 without a date: no hit
+        Person(("Carlos Alvarado",), "", passport="n765 4321"),  # the passport agrees
+        Person(("Juan Perez",), "", passport="N7654321"),  # a passport is not a name
+        Person(("Carlos Alvarado",), "1980-01-01", passport="G1112223"),  # dates differ
+    ]
+    queries, _, query_toks = _codes(asked)
+    expected = [["yolanda"], [], ["yolanda"], [], ["carlos"], [], []]
+    assert m.search(queries, query_toks, 3) == expected
+    # blocked: the passport token itself gathers the row (the names share no LSH band)
+    import puente.hitnohit.matcher as mm
+
+    m.compact()
+    budget, mm.EXACT_BUDGET = mm.EXACT_BUDGET, 0
+    try:
+        assert m.search(queries, query_toks, 3) == expected
+    finally:
+        mm.EXACT_BUDGET = budget
+    enc = PersonEncoder(keys.derive(b"k" * 32, "MEX", "USA", 1))
+    code = enc.encode(asked[4])
+    assert set(code.ids()) == {"passport"} and code.query_ints()[3] != 0
+    # keys of their own: a person's passport token is not the passport query's digest
+    assert code.passport != value_digest(enc.keys, "passport", "N7654321")
+
+
+def test_an_undated_duplicate_is_not_pushed_out_by_a_dated_one() -> None:
+    """The runner-up rule compares names, not ranks: the owner's undated copy of the
+    person asked about is a hit beside the dated one; a clearly weaker name is not."""
+    prof = get_profile("person")
+    owner = [
+        Person(("Rosa", "Méndez Ortiz"), "1979-06-01", surname="Méndez Ortiz"),
+        Person(("Rosa", "Mendez Ortiz"), "", surname="Mendez Ortiz"),
+        Person(("Rosa Elena", "Mendes"), "", surname="Mendes"),
+    ]
+    rows, row_toks, _ = _codes(owner)
+    m = ClkMatcher(128, prof.threshold, prof.rule)
+    m.add(["dated", "undated", "other"], rows, row_toks)
+    queries, _, query_toks = _codes(
+        [Person(("Rosa", "Méndez Ortiz"), "1979-06-01", surname="Méndez Ortiz")]
+    )
+    assert m.search(queries, query_toks, 3) == [["dated", "undated"]]
+
+
 def test_birth_date_tokens_and_relation() -> None:
     assert dob_values("1985-04-12") == {
         "year": "1985", "date": "1985-04-12", "swap": "1985-12-04"
@@ -205,3 +267,30 @@ def test_attack_breaks_plain_encodings_more_than_hardened_ones() -> None:
             people
         )
     assert rates[True] < rates[False]
+
+
+@pytest.mark.parametrize(
+    ("item", "reason"),
+    [
+        ({"type": "person", "clk": "00" * 128, "ids": {"ssn": "a" * 64}}, "ids"),
+        ({"type": "person", "clk": "00" * 128, "ids": ["a" * 64]}, "ids"),
+        ({"type": "person", "clk": "00" * 128, "ids": {"phone": "xyz"}}, "digest"),
+        ({"type": "person", "clk": "00" * 128, "dob": {"year": 1985}}, "digest"),
+    ],
+)
+def test_a_malformed_person_item_is_refused_with_its_reason(
+    item: dict[str, object], reason: str
+) -> None:
+    from puente.hitnohit.answer import parse_items
+
+    with pytest.raises(InvalidInput) as err:
+        parse_items({"items": [item]})
+    assert err.value.params["reason"] == reason
+
+
+def test_a_person_item_carries_its_identifier_tokens() -> None:
+    from puente.hitnohit.answer import parse_items
+
+    item = {"type": "person", "clk": "00" * 128, "ids": {"passport": "ab" * 32}}
+    (parsed,) = parse_items({"items": [item]})
+    assert parsed.ids[0] == int("ab" * 8, 16) and parsed.ids[1] == 0

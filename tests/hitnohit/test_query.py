@@ -84,6 +84,30 @@ def test_hits_and_no_hits_for_every_kind(nodes: tuple[Node, Node]) -> None:
     assert all(len(r) == 25 and r.startswith("H") for h in answer.hits for r in h)
 
 
+def test_a_persons_passport_and_phone_travel_as_evidence(nodes: tuple[Node, Node]) -> None:
+    """Undated, "Guadalupe Hernandes" alone is too weak a name for a hit; the passport or
+    phone p1 holds makes it one (keyed tokens, never the values); a different passport
+    does not."""
+    mx, us = nodes
+    answer = ask(
+        mx,
+        us,
+        [
+            person_ask("Guadalupe Hernandes"),
+            person_ask("Guadalupe Hernandes", passport="g1234-5678"),
+            person_ask("Guadalupe Hernandes", phone="210 555 0147"),
+            person_ask("Guadalupe Hernandes", passport="X99999999"),
+            person_ask("Pedro Páramo", passport="G12345678"),  # an id is not a name
+        ],
+    )
+    assert [bool(h) for h in answer.hits] == [False, True, True, False, False]
+    with mx.read() as conn:
+        sent = conn.execute(select(hitnohit_queries)).all()
+    assert sent and "G12345678" not in str(sent) and "5550147" not in str(sent)
+    with pytest.raises(InvalidInput):
+        ask(mx, us, [person_ask("Guadalupe Hernandes", phone="12")])
+
+
 def test_both_sides_log_the_same_query_and_the_officer_sees_it(nodes: tuple[Node, Node]) -> None:
     mx, us = nodes
     answer = ask(mx, us, [Ask("phone", "2105550147"), Ask("phone", "5555555555")])

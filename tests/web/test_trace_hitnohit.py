@@ -96,6 +96,22 @@ def test_hit_request_and_officer_approval(paired: Site, page: Any, browser: Any)
     assert "aprobada" in row.inner_text() and f"rfi-{rid}" in row.inner_text()
 
 
+def test_a_persons_passport_turns_a_weak_name_into_a_hit(paired: Site, page: Any) -> None:
+    """"Óscar Núñez" without a date is too little for a hit on the US node's Oscar Ivan
+    Nunez Zuniga; with the passport he holds there, typed into the form's optional
+    field, it is one."""
+    site = paired
+    login(page, site.mx, "analista.mx", site.passwords["analista.mx"], "/ui/hitnohit")
+    choose(page, "hnh-kind", "Persona (nombre)")
+    page.get_by_test_id("hnh-value").fill("Óscar Núñez")
+    page.get_by_test_id("hnh-ask").click()
+    page.get_by_test_id("hnh-result-nohit").wait_for()
+    page.get_by_test_id("hnh-passport").fill("G2834 1177")
+    page.get_by_test_id("hnh-ask").click()
+    page.get_by_test_id("hnh-result-hit").wait_for()
+    assert "Óscar Núñez: COINCIDENCIA" in page.get_by_test_id("hnh-answers").inner_text()
+
+
 def test_the_analyst_role_sees_no_request_queue(site: Site, page: Any) -> None:
     login(page, site.mx, "analista.mx", site.passwords["analista.mx"], "/ui/hitnohit")
     page.get_by_test_id("hnh-ask").wait_for()

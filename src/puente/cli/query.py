@@ -24,6 +24,12 @@ def query_cmd(
     dob: str = typer.Option("", "--dob", help="Date of birth YYYY-MM-DD (or YYYY)"),
     sex: str = typer.Option("", "--sex", help="male | female"),
     nationality: str = typer.Option("", "--nationality", help="Country code"),
+    person_passport: str = typer.Option(
+        "", "--person-passport", help="The person's passport number (evidence, with --person)"
+    ),
+    person_phone: str = typer.Option(
+        "", "--person-phone", help="The person's phone (evidence, with --person)"
+    ),
     serial: str = typer.Option("", "--serial", help="Firearm serial number (with --make)"),
     make: str = typer.Option("", "--make", help="Firearm make"),
     phone: str = typer.Option("", "--phone", help="Phone number"),
@@ -41,7 +47,7 @@ def query_cmd(
     with errors(st):
         asks: list[Ask] = []
         if person:
-            asks.append(person_ask(person, dob, sex, nationality))
+            asks.append(person_ask(person, dob, sex, nationality, person_passport, person_phone))
         if serial or make:
             asks.append(Ask("firearm", serial, make, label=f"{make} {serial}"))
         if phone:

@@ -30,7 +30,7 @@ from puente.hitnohit.identifiers import FIREARM_DIGESTS, ID_TYPES
 from puente.hitnohit.index import live_matcher, refresh
 from puente.hitnohit.matcher import token_int
 from puente.hitnohit.pairs import adopt_epoch, get_pair
-from puente.hitnohit.persons import DOB_TOKENS, PROFILE
+from puente.hitnohit.persons import DOB_TOKENS, ID_TOKENS, PROFILE
 from puente.model.canonical import content_hash
 from puente.node import Node
 from puente.store import db
@@ -48,6 +48,7 @@ class Item:
     digests: tuple[str, ...] = ()
     clk: bytes = b""
     dob: tuple[int, int, int] = (0, 0, 0)  # year, date, swap tokens as integers (0 = none)
+    ids: tuple[int, int] = (0, 0)  # passport, phone tokens as integers (0 = none)
 
 
 def _hex64(value: Any) -> str:
@@ -74,7 +75,18 @@ def parse_items(body: dict[str, Any]) -> list[Item]:
             if not isinstance(dob, dict) or not set(dob) <= set(DOB_TOKENS):
                 raise InvalidInput("hitnohit.bad_query", reason="dob")
             ints = tuple(token_int(_hex64(dob[k])) if k in dob else 0 for k in DOB_TOKENS)
-            out.append(Item("person", clk=clk, dob=(ints[0], ints[1], ints[2])))
+            ids = entry.get("ids") or {}
+            if not isinstance(ids, dict) or not set(ids) <= set(ID_TOKENS):
+                raise InvalidInput("hitnohit.bad_query", reason="ids")
+            held = tuple(token_int(_hex64(ids[k])) if k in ids else 0 for k in ID_TOKENS)
+            out.append(
+                Item(
+                    "person",
+                    clk=clk,
+                    dob=(ints[0], ints[1], ints[2]),
+                    ids=(held[0], held[1]),
+                )
+            )
         elif kind in ID_TYPES:
             digests = entry.get("digests")
             limit = FIREARM_DIGESTS if kind == "firearm" else 1
@@ -196,7 +208,7 @@ def answer(node: Node, partner: str, body: dict[str, Any]) -> dict[str, Any]:
         with lock:
             ids = matcher.search(
                 pack([items[i].clk for i in persons], nbytes),
-                np.array([items[i].dob for i in persons], dtype=np.uint64),
+                np.array([items[i].dob + items[i].ids for i in persons], dtype=np.uint64),
                 MAX_HITS,
             )
         for i, hits in zip(persons, ids, strict=True):

@@ -79,6 +79,10 @@ def check(ask: Ask) -> Ask:
     if ask.type == "person":
         if ask.person is None or not name_tokens(ask.person.names):
             raise InvalidInput("hitnohit.no_name")
+        for kind in ("passport", "phone"):
+            value = getattr(ask.person, kind)
+            if value and not normalise(kind, value):
+                raise InvalidInput("hitnohit.bad_value", type=kind, value=value[:40])
     elif ask.type == "firearm":
         if len(serial_key(ask.value)) < 2 or not normalise_make(ask.make):
             raise InvalidInput("hitnohit.bad_serial", serial=ask.value[:40], make=ask.make[:40])
@@ -91,7 +95,8 @@ def encode(keys: PairKeys, ask: Ask, persons: PersonEncoder | None = None) -> di
     if ask.type == "person":
         assert ask.person is not None
         code = (persons or person_encoder(keys)).encode(ask.person)
-        return {"type": "person", "clk": code.clk.hex(), "dob": code.tokens()}
+        item = {"type": "person", "clk": code.clk.hex(), "dob": code.tokens()}
+        return item | ({"ids": code.ids()} if code.ids() else {})
     if ask.type == "firearm":
         return {"type": "firearm", "digests": firearm_digests(keys, ask.value, ask.make, pad=True)}
     return {"type": ask.type, "digests": [value_digest(keys, ask.type, ask.value)]}
@@ -203,13 +208,31 @@ def _log(node: Node, actor: str, answer: Answer, asks: list[Ask], digest: str) -
 
 # --- reading asks from the command line, the API and batch files --------------------
 
-CSV_COLUMNS = ("type", "value", "make", "name", "dob", "sex", "nationality")
+CSV_COLUMNS = ("type", "value", "make", "name", "dob", "sex", "nationality", "passport", "phone")
 
 
-def person_ask(name: str, dob: str = "", sex: str = "", nationality: str = "") -> Ask:
-    """A person question; ``"Surnames, Given names"`` says which names are surnames."""
+def person_ask(
+    name: str,
+    dob: str = "",
+    sex: str = "",
+    nationality: str = "",
+    passport: str = "",
+    phone: str = "",
+) -> Ask:
+    """A person question; ``"Surnames, Given names"`` says which names are surnames.
+    The person's passport number and phone, when known, travel with it as keyed tokens
+    (evidence for the names, not questions of their own)."""
     names, surname = split_name(name)
-    return Ask("person", person=Person(names, dob, sex, nationality, surname=surname), label=name)
+    person = Person(
+        names,
+        dob,
+        sex,
+        nationality,
+        surname=surname,
+        passport=passport.strip(),
+        phone=phone.strip(),
+    )
+    return Ask("person", person=person, label=name)
 
 
 def read_batch(text: str, file: str) -> list[Ask]:
@@ -243,6 +266,8 @@ def read_batch(text: str, file: str) -> list[Ask]:
                     (row.get("dob") or "").strip(),
                     row.get("sex") or "",
                     row.get("nationality") or "",
+                    row.get("passport") or "",
+                    row.get("phone") or "",
                 )
             else:
                 value = (row.get("value") or "").strip()

@@ -61,12 +61,33 @@ class Rule:
     filters (overlap = shared bits over the smaller filter's: a dropped surname costs
     little) must reach the threshold of what the birth dates say — ``date`` (same date,
     or day and month swapped), ``year`` (one side knows only the year, and it agrees),
-    ``unknown`` (one side has none). Dates that disagree never make a hit."""
+    ``unknown`` (one side has none). Dates that disagree never make a hit.
+
+    The person's identifiers (passport, phone: keyed tokens) move the threshold: a
+    shared one lowers it to ``agree``; where both sides hold one of a kind and none
+    agrees, the names must reach ``conflict_*`` of the dates' outcome instead."""
 
     dice: float
     date: float
     year: float
     unknown: float
+    agree: float = 0.0
+    conflict_date: float = 0.0
+    conflict_year: float = 0.0
+    conflict_unknown: float = 0.0
+
+    def params(self) -> list[float]:
+        """The kernel's parameters: [rule on, dice share, date, year, unknown, agree,
+        conflict date, conflict year, conflict unknown] (``kernels.search``)."""
+        conflict = (self.conflict_date, self.conflict_year, self.conflict_unknown)
+        plain = (self.date, self.year, self.unknown)
+        return [
+            1.0,
+            self.dice,
+            *plain,
+            self.agree or min(plain),
+            *(c or p for c, p in zip(conflict, plain, strict=True)),
+        ]
 
 
 @dataclass(frozen=True)
@@ -90,8 +111,18 @@ def profiles() -> dict[str, Profile]:
         rule = None
         if "rule" in p:
             r = p["rule"]
-            rule = Rule(float(r["dice"]), float(r["date"]), float(r["year"]), float(r["unknown"]))
-            threshold = min(rule.date, rule.year, rule.unknown)
+            conflict = r.get("conflict") or {}
+            rule = Rule(
+                float(r["dice"]),
+                float(r["date"]),
+                float(r["year"]),
+                float(r["unknown"]),
+                float(r.get("agree", 0.0)),
+                float(conflict.get("date", 0.0)),
+                float(conflict.get("year", 0.0)),
+                float(conflict.get("unknown", 0.0)),
+            )
+            threshold = min(rule.params()[2:])
         else:
             threshold = float(p["threshold"])
         out[name] = Profile(name, int(p["bits"]), threshold, dict(p["fields"]), rule)
@@ -115,6 +146,8 @@ class Person:
     nationality: str = ""
     extra: dict[str, str] = field(default_factory=dict)  # profile fields such as address
     surname: str = ""  # the family name(s) when known apart from the given names
+    passport: str = ""  # identifiers the ``person`` profile carries as keyed tokens
+    phone: str = ""
 
 
 def name_tokens(names: Iterable[str]) -> list[str]:

@@ -3,7 +3,8 @@
 Built and kept current from the change feed, never from the store's write path:
 ``refresh`` follows ``changes.seq`` with a cursor per partner (``hitnohit_index``) and,
 for every changed record, replaces its rows in ``hitnohit_tokens`` (keyed digests of
-exact identifiers) and ``hitnohit_clks`` (the person CLK and its birth-date tokens) by
+exact identifiers) and ``hitnohit_clks`` (the person CLK, its birth-date and identifier
+tokens) by
 what its *current* state gives. Indexed: own
 records (origin = this node) at or below the pair's ``max_level``, except the copies
 made to release a follow-up request. A pair at a new epoch, or an index made by an
@@ -30,7 +31,7 @@ from sqlalchemy import Connection, select
 from puente.errors import InvalidInput
 from puente.hitnohit.clk import Packed, from_hex, get_profile, pack
 from puente.hitnohit.identifiers import record_digests
-from puente.hitnohit.matcher import ClkMatcher
+from puente.hitnohit.matcher import ROW_TOKENS, ClkMatcher
 from puente.hitnohit.pairs import Pair, get_pair, pair_keys
 from puente.hitnohit.persons import PROFILE, person_encoder, person_of
 from puente.node import Node
@@ -48,7 +49,7 @@ from puente.store.tables import (
 CHUNK = 5000
 # The encoding an index was made with: a change to what is encoded (profiles.yaml, clk,
 # persons) changes it, and indexes made before are rebuilt.
-SCHEME = "3"
+SCHEME = "4"
 _NONE = "0" * 16
 
 
@@ -163,6 +164,8 @@ def _encode_chunk(node: Node, conn: Connection, pair: Pair, rows: Sequence[Any])
                     "clk": code.clk.hex(),
                     "dob_year": code.year,
                     "dob_date": code.date,
+                    "passport": code.passport,
+                    "phone": code.phone,
                     "seq": seq_of[rid],
                 }
             )
@@ -191,33 +194,33 @@ _LIVE_LOCK = threading.Lock()
 def _load(
     conn: Connection, partner: str, ids: list[str] | None, nbytes: int
 ) -> tuple[list[str], Packed, npt.NDArray[np.uint64]]:
-    """CLKs and (year, date) token integers of ``ids`` (every indexed record if None),
-    read in one pass and decoded in bulk."""
+    """CLKs and (year, date, passport, phone) token integers of ``ids`` (every indexed
+    record if None), read in one pass and decoded in bulk."""
     order: list[str] = []
     hexes: list[str] = []
-    toks: list[str] = []  # year and date tokens' first 16 hex digits, "0"*16 for none
+    toks: list[str] = []  # each token's first 16 hex digits, "0"*16 for none
     held: list[bool] = []
-    cols = (hitnohit_clks.c.record_id, hitnohit_clks.c.clk, hitnohit_clks.c.dob_year,
-            hitnohit_clks.c.dob_date)  # fmt: skip
+    c = hitnohit_clks.c
+    cols = (c.record_id, c.clk, c.dob_year, c.dob_date, c.passport, c.phone)
     chunks = [None] if ids is None else [ids[i : i + 500] for i in range(0, len(ids), 500)]
     for chunk in chunks:
-        q = select(*cols).where(hitnohit_clks.c.partner == partner)
+        q = select(*cols).where(c.partner == partner)
         if chunk is not None:
-            q = q.where(hitnohit_clks.c.record_id.in_(chunk))
+            q = q.where(c.record_id.in_(chunk))
         result = conn.execute(q)
         while batch := result.fetchmany(20_000):
-            for rid, clk, year, date in batch:
+            for rid, clk, *held_tokens in batch:
                 if len(clk) != 2 * nbytes:
                     raise InvalidInput("hitnohit.bad_clk")
                 order.append(rid)
                 hexes.append(clk)
-                toks += ((year or _NONE)[:16], (date or _NONE)[:16])
-                held += (bool(year), bool(date))
+                toks += ((t or _NONE)[:16] for t in held_tokens)
+                held += (bool(t) for t in held_tokens)
     raw = from_hex("".join(hexes), nbytes * len(order)) if order else b""
     # token_int in bulk: the first 64 bits, big-endian; a real token of 0 becomes 1
     tokens = np.frombuffer(from_hex("".join(toks), 8 * len(toks)), dtype=">u8").astype(np.uint64)
     tokens[np.array(held, dtype=np.bool_) & (tokens == 0)] = 1
-    return order, pack([raw], nbytes), tokens.reshape(-1, 2)
+    return order, pack([raw], nbytes), tokens.reshape(-1, ROW_TOKENS)
 
 
 def live_matcher(node: Node, partner: str) -> tuple[ClkMatcher, threading.Lock]:

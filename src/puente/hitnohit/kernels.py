@@ -10,9 +10,9 @@ which caps it near 4 M comparisons/s here; these loops compile to the CPU's ``po
   skips by popcount.
 - ``search``: the blocked, field-aware search of ``matcher`` — candidates gathered here
   from the sorted token and LSH band arrays (no Python per query), each row compared at
-  most once per query, birth-date tokens compared before any popcount. Ranking adds 1
-  when the dates agree and 0.5 when the year does (agreeing dates first); the score
-  never leaves the owner.
+  most once per query, birth-date and identifier tokens compared before any popcount.
+  Ranking adds 1 when the dates or an identifier agree and 0.5 when the year does
+  (agreeing evidence first); the score never leaves the owner.
 
 Invariant: each kernel writes at most ``cap`` hits per query and returns / stores how
 many it found; a query finding more than ``cap`` keeps the ``cap`` best.
@@ -37,6 +37,9 @@ F64 = npt.NDArray[np.float64]
 
 # what the birth dates say (``clk.Rule``); DIFFER is never a hit
 DATE, YEAR, UNKNOWN, DIFFER = 0, 1, 2, 3
+# what the identifier tokens say: one shared; none shared where both hold one of a kind
+NEUTRAL, AGREE, CONFLICT = 0, 1, 2
+SHARED_ID = 4  # added to a hit's relation when an identifier agreed (``rel % 4``: dates)
 
 
 def _ctpop(typingctx: Any, x: Any) -> Any:
@@ -140,6 +143,16 @@ def relation(qy: np.uint64, qd: np.uint64, qs: np.uint64, ry: np.uint64, rd: np.
 
 
 @_jit
+def identifiers(qp: np.uint64, qph: np.uint64, rp: np.uint64, rph: np.uint64) -> int:
+    """What the passport and phone tokens (0 = none) of a query and a row say."""
+    if (qp != 0 and qp == rp) or (qph != 0 and qph == rph):
+        return AGREE
+    if (qp != 0 and rp != 0) or (qph != 0 and rph != 0):
+        return CONFLICT
+    return NEUTRAL
+
+
+@_jit
 def search(
     queries: U64, qpc: I64, qtok: U64, rows: U64, pc: I64, alive: npt.NDArray[np.bool_],
     rtok: U64, params: F64, everyone: bool, delta_from: int,
@@ -154,13 +167,17 @@ def search(
     the query's date or swapped date (kind 0 of the token arrays, sorted within each
     kind from ``tok_start[kind]``), the rows of the query's year that hold only a year
     (kind 1; with the rest of that year's rows, kind 2, when the query holds only a
-    year), and the rows sharing an LSH band key with it — among the rows without a
+    year), the rows holding its passport or phone token (kinds 3, 4), and the rows
+    sharing an LSH band key with it — among the rows without a
     birth date (``undated_*``) when the query has one, since any dated row it could hit
     shares its date or year; among every row (``band_*``) otherwise. ``stamp`` (zeros,
     one per row) marks rows already gathered for the current query.
 
-    ``params``: [rule?, dice share, t_date, t_year, t_unknown]; without a rule, plain
-    Dice against t_date."""
+    Query tokens ``qtok``: (year, date, swap, passport, phone); row tokens ``rtok``:
+    (year, date, passport, phone); 0 = none. ``params``: ``clk.Rule.params`` — [rule?,
+    dice share, t_date, t_year, t_unknown, t_agree, conflict t_date, t_year, t_unknown];
+    without a rule, plain Dice against t_date. Ranking adds 1 when the dates or an
+    identifier agree, 0.5 when the year does."""
     nrows, words = rows.shape[0], rows.shape[1]
     rule = params[0] > 0
     share = params[1] if rule else 1.0
@@ -174,9 +191,10 @@ def search(
                 stamp[r] = mark
                 cand[m] = r
                 m += 1
-            for j in range(4):  # date, swap in kind 0; year in kind 1, and 2 if no date
-                key = qd if j == 0 else (qs if j == 1 else qy)
-                kind = 0 if j < 2 else j - 1
+            # date, swap in kind 0; year in kind 1, and 2 if no date; passport 3; phone 4
+            for j in range(6):
+                key = qtok[i, (1, 2, 0, 0, 3, 4)[j]]
+                kind = (0, 0, 1, 2, 3, 4)[j]
                 if key == 0 or (j == 3 and qd != 0):
                     continue
                 s0, s1 = tok_start[kind], tok_start[kind + 1]
@@ -209,11 +227,16 @@ def search(
             if not alive[r]:
                 continue
             rel = UNKNOWN
+            ids = NEUTRAL
+            t = params[2]
+            bonus = 0.0
             if rule:
                 rel = relation(qy, qd, qs, rtok[r, 0], rtok[r, 1])
                 if rel == DIFFER:
                     continue
-            t = params[2 + rel]
+                ids = identifiers(qtok[i, 3], qtok[i, 4], rtok[r, 2], rtok[r, 3])
+                t = params[5] if ids == AGREE else params[(6 if ids == CONFLICT else 2) + rel]
+                bonus = 1.0 if rel == DATE else (0.5 if rel == YEAR else 0.0)
             p = pc[r]
             total, small = p + q, min(p, q)
             # the intersection is at most the smaller popcount: skip what cannot reach t
@@ -224,6 +247,6 @@ def search(
                 inter += _popcnt(rows[r, w] & queries[i, w])
             sim = share * 2.0 * inter / total + (1.0 - share) * inter / small
             if sim >= t:
-                score = sim + (1.0 if rel == DATE else (0.5 if rel == YEAR else 0.0)) * rule
-                n = _keep(out_idx[i], out_score[i], out_rel[i], n, r, score, rel)
+                seen = rel + SHARED_ID if rule and ids == AGREE else rel
+                n = _keep(out_idx[i], out_score[i], out_rel[i], n, r, sim + bonus, seen)
         out_n[i] = n

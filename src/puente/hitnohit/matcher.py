@@ -1,7 +1,7 @@
 """Matching person queries against the owner's CLKs, with blocking.
 
-Rows are CLKs packed in 64-bit words with, per row, its birth-date tokens as 64-bit
-integers (year, date; 0 = none). A profile with a ``Rule`` (``person``) compares names
+Rows are CLKs packed in 64-bit words with, per row, its tokens as 64-bit integers
+(year, date, passport, phone; 0 = none). A profile with a ``Rule`` (``person``) compares names
 and birth dates apart (``clk.Rule``): the kernel first reads what the tokens say, drops
 rows whose dates disagree without counting a bit, then needs the name similarity of that
 outcome. A profile without one (``febrl``) is plain Dice against its threshold.
@@ -13,6 +13,7 @@ owner's side, from what the query carries (``kernels.search``):
 - rows whose date token is the query's date or its day/month swap;
 - rows of the query's birth year that hold only a year (every row of that year when the
   query holds only a year);
+- rows holding the query's passport or phone token;
 - rows agreeing with it on every sampled bit of at least one of ``BANDS`` bands of
   ``BAND_BITS`` positions (bit-sampling LSH for Hamming distance) — how rows without a
   birth date, and queries without one, find each other: a dated query looks only among
@@ -22,8 +23,8 @@ owner's side, from what the query carries (``kernels.search``):
 Rows added after the bands were built sit in a delta that every query scans in full;
 ``compact`` rebuilds bands and token arrays once the delta grows. Invariant: ``search``
 only ever returns live rows that are hits under the profile, best first — never a score:
-rows whose dates agree (or whose year agrees where only a year is known), then rows
-within ``RUNNER_UP`` of the best.
+rows whose dates agree (or whose year agrees where only a year is known) or that share
+an identifier, then rows whose name similarity is within ``RUNNER_UP`` of the best.
 """
 
 from __future__ import annotations
@@ -36,12 +37,15 @@ import numpy as np
 import numpy.typing as npt
 
 from puente.hitnohit.clk import Packed, Rule
-from puente.hitnohit.kernels import UNKNOWN, band_keys, scan, search
+from puente.hitnohit.kernels import DATE, SHARED_ID, UNKNOWN, YEAR, band_keys, scan, search
 
 EXACT_BUDGET = 30_000_000
-# Besides the best row, only rows nearly as similar are hits: a clearly better match
-# makes the others noise, while true duplicates at the owner score alike. Rows whose
-# birth dates agree are hits on their own (duplicates that write the name differently).
+# Besides the best row, only rows whose names are nearly as similar are hits: a clearly
+# better match makes the others noise, while true duplicates at the owner score alike.
+# Compared on name similarity, not on the rank (a row whose dates agree ranks first but
+# does not push out an undated duplicate of the same name). Rows whose birth dates agree
+# or that share an identifier are hits on their own (duplicates that write the name
+# differently).
 RUNNER_UP = 0.08
 BANDS = 32
 BAND_BITS = 14
@@ -50,6 +54,20 @@ THREADS = min(4, os.cpu_count() or 1)
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
+
+
+ROW_TOKENS = 4  # year, date, passport, phone
+QUERY_TOKENS = 5  # year, date, swap, passport, phone
+
+
+def _widen(tokens: U64 | None, count: int, width: int) -> U64:
+    """``tokens`` as ``count`` rows of ``width`` columns: missing columns (identifier
+    tokens of callers that hold only dates) are 0, none."""
+    out = np.zeros((count, width), dtype=np.uint64)
+    if tokens is not None and count:
+        given = np.asarray(tokens, dtype=np.uint64).reshape(count, -1)
+        out[:, : given.shape[1]] = given
+    return out
 
 
 def token_int(digest_hex: str) -> int:
@@ -64,7 +82,7 @@ class ClkMatcher:
         self.rule = rule
         self.rows: Packed = np.zeros((0, self.words), dtype=np.uint64)
         self.pc: I64 = np.zeros(0, dtype=np.int64)
-        self.tok: U64 = np.zeros((0, 2), dtype=np.uint64)  # year, date
+        self.tok: U64 = np.zeros((0, ROW_TOKENS), dtype=np.uint64)
         # a numpy object array, not a list: the cyclic GC does not walk its million items
         self.ids: npt.NDArray[np.object_] = np.zeros(0, dtype=object)
         self.where: dict[str, int] = {}
@@ -80,11 +98,11 @@ class ClkMatcher:
         self.undated_rows: I32 = np.zeros((0, 0), dtype=np.int32)
         self.tok_keys: U64 = np.zeros(0, dtype=np.uint64)
         self.tok_rows: I32 = np.zeros(0, dtype=np.int32)
-        self.tok_start: I64 = np.zeros(4, dtype=np.int64)
+        self.tok_start: I64 = np.zeros(6, dtype=np.int64)
         if rule is None:
-            self.params = np.array([0.0, 1.0] + [threshold] * 3)
+            self.params = np.array([0.0, 1.0] + [threshold] * 7)
         else:
-            self.params = np.array([1.0, rule.dice, rule.date, rule.year, rule.unknown])
+            self.params = np.array(rule.params())
 
     def __len__(self) -> int:
         return int(self.alive.sum())
@@ -92,13 +110,13 @@ class ClkMatcher:
     # --- building ------------------------------------------------------------------
 
     def add(self, ids: Sequence[str], rows: Packed, tokens: U64 | None = None) -> None:
-        """Add (or replace) rows, with their (year, date) tokens; replaced ids die."""
+        """Add (or replace) rows, with their (year, date[, passport, phone]) tokens;
+        replaced ids die."""
         self.remove(ids)
         start = len(self.ids)
-        toks = np.zeros((len(ids), 2), dtype=np.uint64) if tokens is None else tokens
         self.rows = np.concatenate([self.rows, rows])
         self.pc = np.concatenate([self.pc, np.bitwise_count(rows).sum(1, dtype=np.int64)])
-        self.tok = np.concatenate([self.tok, toks.astype(np.uint64).reshape(-1, 2)])
+        self.tok = np.concatenate([self.tok, _widen(tokens, len(ids), ROW_TOKENS)])
         self.alive = np.concatenate([self.alive, np.ones(len(ids), dtype=np.bool_)])
         for i, rid in enumerate(ids):
             self.where[rid] = start + i
@@ -136,9 +154,12 @@ class ClkMatcher:
         self.undated_rows = undated[sub]
         n = np.arange(len(keep), dtype=np.int32)
         # token arrays, each kind sorted by key: dates; years of year-only rows; the rest
+        # of the years; passports; phones
+        passport, phone = self.tok[:, 2], self.tok[:, 3]
         parts = [date != 0, (year != 0) & (date == 0), (year != 0) & (date != 0)]
-        keys_of = [date, year, year]
-        sorted_parts = [np.argsort(keys_of[k][parts[k]], kind="stable") for k in range(3)]
+        parts += [passport != 0, phone != 0]
+        keys_of = [date, year, year, passport, phone]
+        sorted_parts = [np.argsort(keys_of[k][parts[k]], kind="stable") for k in range(5)]
         self.tok_keys = np.concatenate(
             [keys_of[k][parts[k]][o] for k, o in enumerate(sorted_parts)]
         )
@@ -153,8 +174,9 @@ class ClkMatcher:
         return len(self.ids) * queries <= EXACT_BUDGET or not self.banded
 
     def search(self, queries: Packed, tokens: U64 | None, top: int) -> list[list[str]]:
-        """For each query (with its (year, date, swap) tokens), the ids of at most ``top``
-        live rows that are hits, best first (see the module docstring)."""
+        """For each query (with its (year, date, swap[, passport, phone]) tokens), the
+        ids of at most ``top`` live rows that are hits, best first (see the module
+        docstring)."""
         count = len(queries)
         if not len(self.ids) or not count:
             return [[] for _ in range(count)]
@@ -170,10 +192,7 @@ class ClkMatcher:
             scan(queries, qpc, self.rows, self.pc, self.alive, self.threshold, idx, score, found)
             rel[:] = UNKNOWN
         else:
-            qtok = np.ascontiguousarray(
-                np.zeros((count, 3), dtype=np.uint64) if tokens is None else tokens,
-                dtype=np.uint64,
-            )
+            qtok = np.ascontiguousarray(_widen(tokens, count, QUERY_TOKENS))
 
             def part(lo: int, hi: int) -> None:
                 stamp = np.zeros(0 if everyone else len(self.ids), dtype=np.int32)
@@ -192,16 +211,19 @@ class ClkMatcher:
             else:
                 with ThreadPoolExecutor(parts) as pool:
                     list(pool.map(part, bounds[:-1], bounds[1:]))
+        # a hit's name similarity: its score without the ranking bonus of its dates
+        dates = rel % SHARED_ID
+        sim = score - np.where(dates == DATE, 1.0, np.where(dates == YEAR, 0.5, 0.0))
         out: list[list[str]] = []
         for i in range(count):
             n = int(found[i])
             order = np.argsort(-score[i, :n], kind="stable")
-            best = score[i, order[0]] if n else 0.0
+            best = sim[i, :n].max() if n else 0.0
             out.append(
                 [
                     str(self.ids[int(idx[i, j])])
                     for j in order
-                    if rel[i, j] != UNKNOWN or score[i, j] >= best - RUNNER_UP
+                    if rel[i, j] != UNKNOWN or sim[i, j] >= best - RUNNER_UP
                 ]
             )
         return out

@@ -438,6 +438,8 @@ hitnohit_clks = Table(
     Column("clk", Text, nullable=False),
     Column("dob_year", String(64), nullable=False, server_default=""),  # keyed tokens
     Column("dob_date", String(64), nullable=False, server_default=""),
+    Column("passport", String(64), nullable=False, server_default=""),
+    Column("phone", String(64), nullable=False, server_default=""),
     Column("seq", BigInteger, nullable=False),
     Index("ix_hitnohit_clks_seq", "partner", "seq"),
 )

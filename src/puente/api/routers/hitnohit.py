@@ -37,10 +37,14 @@ class AskIn(BaseModel):
     dob: str = Field(default="", max_length=10)
     sex: str = Field(default="", max_length=20)
     nationality: str = Field(default="", max_length=40)
+    passport: str = Field(default="", max_length=60, description="person: passport number")
+    phone: str = Field(default="", max_length=60, description="person: phone number")
 
     def ask(self) -> Ask:
         if self.type == "person":
-            return person_ask(self.name, self.dob, self.sex, self.nationality)
+            return person_ask(
+                self.name, self.dob, self.sex, self.nationality, self.passport, self.phone
+            )
         return Ask(self.type, self.value, self.make, label=self.value)
 
 

@@ -65,16 +65,26 @@ def _ask_form(ctx: PageCtx, sent: Refill) -> None:
             dob = ui.input(ctx.t("webtrace.dob"), placeholder="AAAA-MM-DD").props(
                 'data-testid="hnh-dob" maxlength=10'
             )
+            passport = ui.input(ctx.t("webtrace.passport")).props(
+                'data-testid="hnh-passport" maxlength=60'
+            )
+            phone = ui.input(ctx.t("webtrace.phone")).props('data-testid="hnh-phone" maxlength=60')
             ask_btn = ui.button(ctx.t("webtrace.ask"), icon="manage_search")
             ask_btn.props('data-testid="hnh-ask"')
         make.bind_visibility_from(kind, "value", lambda k: k == "firearm")
-        dob.bind_visibility_from(kind, "value", lambda k: k == "person")
+        for field in (dob, passport, phone):
+            field.bind_visibility_from(kind, "value", lambda k: k == "person")
         answers = ui.column().classes("w-full gap-1").props('data-testid="hnh-answers"')
 
     def build() -> Ask:
         text = (value.value or "").strip()
         if kind.value == "person":
-            return person_ask(text, (dob.value or "").strip())
+            return person_ask(
+                text,
+                (dob.value or "").strip(),
+                passport=(passport.value or "").strip(),
+                phone=(phone.value or "").strip(),
+            )
         return Ask(str(kind.value), text, (make.value or "").strip(), label=text)
 
     async def do_ask() -> None:
