@@ -97,7 +97,7 @@ def test_hit_request_and_officer_approval(paired: Site, page: Any, browser: Any)
 
 
 def test_a_persons_passport_turns_a_weak_name_into_a_hit(paired: Site, page: Any) -> None:
-    """"Óscar Núñez" without a date is too little for a hit on the US node's Oscar Ivan
+    """ "Óscar Núñez" without a date is too little for a hit on the US node's Oscar Ivan
     Nunez Zuniga; with the passport he holds there, typed into the form's optional
     field, it is one."""
     site = paired
