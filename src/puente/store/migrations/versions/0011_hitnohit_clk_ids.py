@@ -6,8 +6,7 @@ Revises: 0010_hitnohit_clk_dob
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from alembic import op
+from puente.store.migrations.columns import add_missing, drop
 
 revision = "0011_hitnohit_clk_ids"
 down_revision = "0010_hitnohit_clk_dob"
@@ -17,17 +16,9 @@ COLUMNS = ("passport", "phone")
 
 
 def upgrade() -> None:
-    # 0004 creates the tables from the current metadata: a new database has the columns.
-    have = {c["name"] for c in sa.inspect(op.get_bind()).get_columns("hitnohit_clks")}
-    for name in COLUMNS:
-        if name not in have:
-            # existing indexes are rebuilt by the first refresh (a newer scheme)
-            op.add_column(
-                "hitnohit_clks",
-                sa.Column(name, sa.String(64), nullable=False, server_default=""),
-            )
+    # existing indexes are rebuilt by the first refresh (a newer scheme)
+    add_missing("hitnohit_clks", COLUMNS, 64)
 
 
 def downgrade() -> None:
-    for name in COLUMNS:
-        op.drop_column("hitnohit_clks", name)
+    drop("hitnohit_clks", COLUMNS)
