@@ -28,7 +28,7 @@ from puente.hitnohit.clk import Person, name_tokens
 from puente.hitnohit.identifiers import ID_TYPES, firearm_digests, normalise, value_digest
 from puente.hitnohit.keys import PairKeys
 from puente.hitnohit.pairs import adopt_epoch, get_pair, pair_keys
-from puente.hitnohit.persons import PersonEncoder, person_encoder, split_name
+from puente.hitnohit.persons import ID_TOKENS, PersonEncoder, person_encoder, split_name
 from puente.hitnohit.serials import normalise_make, serial_key
 from puente.hitnohit.wire import PartnerRefused, call
 from puente.model.canonical import content_hash
@@ -79,7 +79,7 @@ def check(ask: Ask) -> Ask:
     if ask.type == "person":
         if ask.person is None or not name_tokens(ask.person.names):
             raise InvalidInput("hitnohit.no_name")
-        for kind in ("passport", "phone"):
+        for kind in ID_TOKENS:
             value = getattr(ask.person, kind)
             if value and not normalise(kind, value):
                 raise InvalidInput("hitnohit.bad_value", type=kind, value=value[:40])
@@ -96,7 +96,8 @@ def encode(keys: PairKeys, ask: Ask, persons: PersonEncoder | None = None) -> di
         assert ask.person is not None
         code = (persons or person_encoder(keys)).encode(ask.person)
         item = {"type": "person", "clk": code.clk.hex(), "dob": code.tokens()}
-        return item | ({"ids": code.ids()} if code.ids() else {})
+        ids = code.ids()
+        return item | ({"ids": ids} if ids else {})
     if ask.type == "firearm":
         return {"type": "firearm", "digests": firearm_digests(keys, ask.value, ask.make, pad=True)}
     return {"type": ask.type, "digests": [value_digest(keys, ask.type, ask.value)]}

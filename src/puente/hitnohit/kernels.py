@@ -11,8 +11,9 @@ which caps it near 4 M comparisons/s here; these loops compile to the CPU's ``po
 - ``search``: the blocked, field-aware search of ``matcher`` — candidates gathered here
   from the sorted token and LSH band arrays (no Python per query), each row compared at
   most once per query, birth-date and identifier tokens compared before any popcount.
-  Ranking adds 1 when the dates or an identifier agree and 0.5 when the year does
-  (agreeing evidence first); the score never leaves the owner.
+  Ranking adds 1 when the dates agree and 0.5 when the year does (agreeing dates
+  first); a hit sharing an identifier is marked ``+ SHARED_ID`` in its relation; the
+  score never leaves the owner.
 
 Invariant: each kernel writes at most ``cap`` hits per query and returns / stores how
 many it found; a query finding more than ``cap`` keeps the ``cap`` best.
@@ -176,8 +177,7 @@ def search(
     Query tokens ``qtok``: (year, date, swap, passport, phone); row tokens ``rtok``:
     (year, date, passport, phone); 0 = none. ``params``: ``clk.Rule.params`` — [rule?,
     dice share, t_date, t_year, t_unknown, t_agree, conflict t_date, t_year, t_unknown];
-    without a rule, plain Dice against t_date. Ranking adds 1 when the dates or an
-    identifier agree, 0.5 when the year does."""
+    without a rule, plain Dice against t_date."""
     nrows, words = rows.shape[0], rows.shape[1]
     rule = params[0] > 0
     share = params[1] if rule else 1.0

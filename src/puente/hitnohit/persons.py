@@ -68,7 +68,7 @@ class PersonCode:
 
     def ids(self) -> dict[str, str]:
         """The identifier tokens this code holds, by kind."""
-        return {k: v for k, v in (("passport", self.passport), ("phone", self.phone)) if v}
+        return {k: getattr(self, k) for k in ID_TOKENS if getattr(self, k)}
 
     def query_ints(self) -> tuple[int, int, int, int, int]:
         """(year, date, swap, passport, phone) as a query's tokens (0 = none)."""
@@ -105,7 +105,8 @@ def dob_tokens(keys: PairKeys, dob: str) -> dict[str, str]:
 def id_tokens(keys: PairKeys, person: Person) -> dict[str, str]:
     """The person's identifier tokens, by kind (a value that does not normalise: none)."""
     out: dict[str, str] = {}
-    for kind, value in (("passport", person.passport), ("phone", person.phone)):
+    for kind in ID_TOKENS:
+        value = getattr(person, kind)
         norm = normalise(kind, value) if value else ""
         if norm:
             out[kind] = digest(keys.identifier_key("person:" + kind), norm)
