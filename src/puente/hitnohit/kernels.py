@@ -247,6 +247,6 @@ def search(
                 inter += _popcnt(rows[r, w] & queries[i, w])
             sim = share * 2.0 * inter / total + (1.0 - share) * inter / small
             if sim >= t:
-                seen = rel + SHARED_ID if rule and ids == AGREE else rel
+                seen = rel + SHARED_ID if ids == AGREE else rel
                 n = _keep(out_idx[i], out_score[i], out_rel[i], n, r, sim + bonus, seen)
         out_n[i] = n

@@ -60,14 +60,11 @@ ROW_TOKENS = 4  # year, date, passport, phone
 QUERY_TOKENS = 5  # year, date, swap, passport, phone
 
 
-def _widen(tokens: U64 | None, count: int, width: int) -> U64:
-    """``tokens`` as ``count`` rows of ``width`` columns: missing columns (identifier
-    tokens of callers that hold only dates) are 0, none."""
-    out = np.zeros((count, width), dtype=np.uint64)
-    if tokens is not None and count:
-        given = np.asarray(tokens, dtype=np.uint64).reshape(count, -1)
-        out[:, : given.shape[1]] = given
-    return out
+def _tokens(tokens: U64 | None, count: int, width: int) -> U64:
+    """``count`` rows of ``width`` tokens: all 0 (none) when ``tokens`` is None."""
+    if tokens is None:
+        return np.zeros((count, width), dtype=np.uint64)
+    return np.asarray(tokens, dtype=np.uint64).reshape(count, width)
 
 
 def token_int(digest_hex: str) -> int:
@@ -110,13 +107,13 @@ class ClkMatcher:
     # --- building ------------------------------------------------------------------
 
     def add(self, ids: Sequence[str], rows: Packed, tokens: U64 | None = None) -> None:
-        """Add (or replace) rows, with their (year, date[, passport, phone]) tokens;
+        """Add (or replace) rows, with their (year, date, passport, phone) tokens;
         replaced ids die."""
         self.remove(ids)
         start = len(self.ids)
         self.rows = np.concatenate([self.rows, rows])
         self.pc = np.concatenate([self.pc, np.bitwise_count(rows).sum(1, dtype=np.int64)])
-        self.tok = np.concatenate([self.tok, _widen(tokens, len(ids), ROW_TOKENS)])
+        self.tok = np.concatenate([self.tok, _tokens(tokens, len(ids), ROW_TOKENS)])
         self.alive = np.concatenate([self.alive, np.ones(len(ids), dtype=np.bool_)])
         for i, rid in enumerate(ids):
             self.where[rid] = start + i
@@ -174,7 +171,7 @@ class ClkMatcher:
         return len(self.ids) * queries <= EXACT_BUDGET or not self.banded
 
     def search(self, queries: Packed, tokens: U64 | None, top: int) -> list[list[str]]:
-        """For each query (with its (year, date, swap[, passport, phone]) tokens), the
+        """For each query (with its (year, date, swap, passport, phone) tokens), the
         ids of at most ``top`` live rows that are hits, best first (see the module
         docstring)."""
         count = len(queries)
@@ -192,7 +189,7 @@ class ClkMatcher:
             scan(queries, qpc, self.rows, self.pc, self.alive, self.threshold, idx, score, found)
             rel[:] = UNKNOWN
         else:
-            qtok = np.ascontiguousarray(_widen(tokens, count, QUERY_TOKENS))
+            qtok = np.ascontiguousarray(_tokens(tokens, count, QUERY_TOKENS))
 
             def part(lo: int, hi: int) -> None:
                 stamp = np.zeros(0 if everyone else len(self.ids), dtype=np.int32)

@@ -82,8 +82,8 @@ def _ask_form(ctx: PageCtx, sent: Refill) -> None:
             return person_ask(
                 text,
                 (dob.value or "").strip(),
-                passport=(passport.value or "").strip(),
-                phone=(phone.value or "").strip(),
+                passport=passport.value or "",
+                phone=phone.value or "",
             )
         return Ask(str(kind.value), text, (make.value or "").strip(), label=text)
 
