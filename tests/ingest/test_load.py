@@ -234,3 +234,21 @@ def test_ftm_json_array(node: Node, tmp_path: Path) -> None:
         {"id": "v1", "schema": "Vessel", "properties": {"name": ["La Niña"], "mmsi": ["345123456"]}}
     ]
     assert load_file(node, write(tmp_path, "v.json", json.dumps(data))).created == 1
+
+
+def test_json_lines_orjson_refuses_are_read_as_json_reads_them(node: Node, tmp_path: Path) -> None:
+    # 31-digit numbers (an unquoted serial) are beyond orjson; ``json`` takes them, as
+    # the reader always has, and the value is kept as written.
+    path = tmp_path / "big.jsonl"
+    path.write_text(
+        '{"id": "g1", "schema": "Firearm", "properties": {"make": ["Colt"], "serialNumber": '
+        "[1234567890123456789012345678901]}}\n"
+        '{"id": "g2", "schema": "Firearm", "properties": {"make": ["Colt"]}\n',
+        "utf-8",
+    )
+    assert [(line, reason) for line, _, reason in problems_of(node, path)] == [(2, "bad_json")]
+    path.write_text(path.read_text("utf-8").splitlines()[0] + "\n", "utf-8")
+    assert load_file(node, path).created == 1
+    with node.read() as conn:
+        gun = records.get(conn, "g1")
+    assert gun.properties["serialNumber"] == ["1234567890123456789012345678901"]

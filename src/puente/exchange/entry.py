@@ -27,12 +27,11 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from nacl.bindings import crypto_sign, crypto_sign_seed_keypair
 
-from puente.model.canonical import canonical_bytes
+from puente.model.canonical import canonical_fast
 from puente.model.markings import Markings
 
 VERSION = 1
@@ -71,16 +70,6 @@ def released_view(
     }
 
 
-def encode(data: Any) -> bytes:
-    """``canonical_bytes(data)`` for data without floats, through orjson (sorted keys,
-    compact, UTF-8: the same bytes, tested); what orjson refuses (an integer beyond 64
-    bits) goes through ``canonical_bytes`` itself."""
-    try:
-        return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
-    except TypeError:
-        return canonical_bytes(data)
-
-
 class Signer:
     """The node's Ed25519 key as libsodium uses it (seed and public key, 64 bytes)."""
 
@@ -99,7 +88,7 @@ class Signer:
 
 def released_bytes(view: dict[str, Any]) -> tuple[bytes, str]:
     """Canonical bytes of a released view and their hash (``content_hash(view)``)."""
-    raw = encode(view)
+    raw = canonical_fast(view)
     return raw, hashlib.sha256(raw).hexdigest()
 
 
@@ -145,12 +134,14 @@ def make_entry(
     }
     tail: dict[str, Any] = {"seq": seq, "to": partner, "v": VERSION}
     if record_bytes is not None:
-        raw = b"".join((encode(head)[:-1], b',"record":', record_bytes, b",", encode(tail)[1:]))
+        raw = b"".join(
+            (canonical_fast(head)[:-1], b',"record":', record_bytes, b",", canonical_fast(tail)[1:])
+        )
     else:
         body = {**head, **tail}
         if record is not None:
             body["record"] = record
-        raw = encode(body)
+        raw = canonical_fast(body)
     signer = key if isinstance(key, Signer) else Signer(key)
     return SignedEntry(
         partner=partner,

@@ -5,11 +5,14 @@ One loop per partner: read the cursor, ask for the page after it, verify every e
 (``apply.apply_page``), repeat until the partner has nothing newer.
 
 Stages overlap: while page *k* is applied, page *k+1* is checked (parsed, chained,
-validated) and the signatures of page *k+2* are verified as soon as it arrives, in runs
-of ``SIG_RUN`` lines on a pool of threads — libsodium releases the GIL, so they use
-every core the machine has while this thread writes. Pages are still checked strictly
-in order — each from the hash the previous one ended on — and applied strictly in
-order; no line is parsed before its signature has been verified.
+validated), and pages *k+2* … *k+1+AHEAD* are fetched one after another by one thread,
+their signatures verified as soon as each arrives, in runs of ``SIG_RUN`` lines on a
+pool of threads — libsodium releases the GIL, so they use every core the machine has
+while this thread writes. Fetching several pages ahead hides the partner's answer time
+(it builds and signs its feed meanwhile): with one page ahead the applying thread spent
+a third of a 200k-record sync waiting for pages. Pages are still checked strictly in
+order — each from the hash the previous one ended on — and applied strictly in order;
+no line is parsed before its signature has been verified.
 
 Faults: a partner that cannot be reached raises ``PartnerUnreachable`` — the cursor is
 untouched, the next sync resumes from it. A page that fails verification, or a request
@@ -20,6 +23,7 @@ refusal is written to the audit log.
 from __future__ import annotations
 
 import os
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +46,7 @@ from puente.node import Node
 PAGE = 5000
 SIG_RUN = 500  # lines per signature job
 SIG_THREADS = max(2, os.cpu_count() or 1)
+AHEAD = 3  # pages fetched (and being verified) beyond the one being checked
 
 
 @dataclass
@@ -68,8 +73,10 @@ class SyncReport:
 
 @dataclass(frozen=True)
 class Fetched:
-    """A page as received, its signatures being verified run by run."""
+    """A page as received (the entries after ``after``), its signatures being
+    verified run by run."""
 
+    after: int
     lines: list[str]
     head: int
     signatures: list[Future[int | None]]
@@ -109,7 +116,16 @@ def sync(
             signers.submit(bad_signature, lines[i : i + SIG_RUN], key)
             for i in range(0, len(lines), SIG_RUN)
         ]
-        return Fetched(lines, head, runs)
+        return Fetched(after, lines, head, runs)
+
+    def fetch_next(previous: Future[Fetched]) -> Fetched:
+        # The fetcher runs one job at a time, in order: ``previous`` is done (or failed,
+        # and its error surfaces here, in page order).
+        prev = previous.result()
+        after = prev.after + len(prev.lines)
+        if len(prev.lines) < page_size and after >= prev.head:
+            return Fetched(after, [], prev.head, [])  # the partner had no more
+        return fetch(after)
 
     def check(page: Fetched, after: Cursor) -> list[Verified]:
         return check_entries(
@@ -122,11 +138,17 @@ def sync(
             fingerprint=partner.fingerprint,
         )
 
+    def next_page() -> Fetched:
+        page = ahead.popleft().result()
+        ahead.append(fetcher.submit(fetch_next, ahead[-1]))
+        report.head = max(report.head, page.head)
+        return page
+
     try:
-        page = fetch(report.cursor.seq)
-        report.head = page.head
-        checking = checker.submit(check, page, report.cursor)
-        fetching = fetcher.submit(fetch, report.cursor.seq + len(page.lines))
+        ahead: deque[Future[Fetched]] = deque([fetcher.submit(fetch, report.cursor.seq)])
+        for _ in range(AHEAD):
+            ahead.append(fetcher.submit(fetch_next, ahead[-1]))
+        checking = checker.submit(check, next_page(), report.cursor)
         while max_pages is None or report.pages < max_pages:
             entries = checking.result()
             if not entries:
@@ -134,10 +156,7 @@ def sync(
             last = Cursor(entries[-1].seq, entries[-1].hash)
             complete = len(entries) < page_size and last.seq >= report.head
             if not complete:
-                page = fetching.result()
-                report.head = page.head
-                checking = checker.submit(check, page, last)
-                fetching = fetcher.submit(fetch, last.seq + len(page.lines))
+                checking = checker.submit(check, next_page(), last)
             applied = apply_page(node, partner.code, entries, report.cursor)
             report.cursor = applied.cursor
             report.entries += applied.entries

@@ -49,8 +49,8 @@ class FeedRejected(InvalidInput):
     key = "exchange.rejected"
 
 
-@dataclass(frozen=True)
-class Verified:
+@dataclass(slots=True)
+class Verified:  # treated as immutable; not frozen: built once per entry (see Prepared)
     seq: int
     op: str
     record_id: str  # the id at the sender

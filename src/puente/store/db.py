@@ -7,7 +7,8 @@
   index on PostgreSQL, behind ``fts_*`` functions with one signature;
 - serialising writers of a hash chain (``lock_chain``): SQLite's immediate transaction
   already excludes other writers; PostgreSQL takes a transaction-scoped advisory lock;
-- upserts (``upsert``).
+- upserts (``upsert``);
+- queuing writers of one SQLite engine in arrival order (``WriterQueue``).
 
 Nothing else in the code base may test ``dialect.name``.
 """
@@ -15,6 +16,9 @@ Nothing else in the code base may test ``dialect.name``.
 from __future__ import annotations
 
 import hashlib
+import threading
+import weakref
+from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -69,13 +73,83 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
 
+class WriterQueue:
+    """Write transactions of one process on one SQLite database, first come first
+    served.
+
+    SQLite has one write lock; a writer that finds it taken sleeps and polls (up to
+    100 ms between polls). A thread writing transaction after transaction — the
+    background feed builder of ``puente serve`` — takes it again microseconds after
+    each commit, so a request handler polling for it waited chunk after chunk (a third
+    of a 200k-record sync went on waiting for pages). Here a writer that finds another
+    one in the process queues, and the one leaving hands the turn to the first in line.
+    A writer that waits ``timeout`` seconds stops queuing and leaves it to SQLite's
+    busy timeout, as before; a thread inside a write transaction that opens another
+    (never done, it would wait on itself) is not queued either.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._busy = False
+        self._owner: int | None = None
+        self._waiting: deque[threading.Event] = deque()
+
+    def acquire(self, timeout: float) -> bool:
+        """Wait for this thread's turn; False if it did not queue (see above)."""
+        me = threading.get_ident()
+        with self._lock:
+            if not self._busy:
+                self._busy, self._owner = True, me
+                return True
+            if self._owner == me:
+                return False
+            turn = threading.Event()
+            self._waiting.append(turn)
+        if not turn.wait(timeout):
+            with self._lock:
+                if turn in self._waiting:
+                    self._waiting.remove(turn)
+                    return False
+        with self._lock:  # handed over: the queue stayed busy for us
+            self._owner = me
+        return True
+
+    def release(self) -> None:
+        with self._lock:
+            if self._waiting:
+                self._owner = None
+                self._waiting.popleft().set()
+            else:
+                self._busy, self._owner = False, None
+
+
+_writer_queues: weakref.WeakKeyDictionary[Engine, WriterQueue] = weakref.WeakKeyDictionary()
+_queues_lock = threading.Lock()
+
+
+def _writer_queue(engine: Engine) -> WriterQueue | None:
+    if not is_sqlite(engine):
+        return None  # PostgreSQL locks rows, and its advisory locks queue fairly
+    with _queues_lock:
+        queue = _writer_queues.get(engine)
+        if queue is None:
+            queue = _writer_queues[engine] = WriterQueue()
+        return queue
+
+
 @contextmanager
 def write(engine: Engine) -> Iterator[Connection]:
     """A write transaction: committed on success, rolled back on any error."""
-    with engine.connect() as conn:
-        conn = conn.execution_options(write=True)
-        with conn.begin():
-            yield conn
+    queue = _writer_queue(engine)
+    queued = queue.acquire(timeout=60) if queue is not None else False
+    try:
+        with engine.connect() as conn:
+            conn = conn.execution_options(write=True)
+            with conn.begin():
+                yield conn
+    finally:
+        if queued and queue is not None:
+            queue.release()
 
 
 @contextmanager
