@@ -18,7 +18,7 @@ from puente.store import records
 from puente.store.search import SearchQuery, search
 from puente.store.tables import exchange_inbox, record_versions
 from puente.store.users import SYSTEM
-from tests.exchange.helpers import URL, connect, held, marks, person, pull, put
+from tests.exchange.helpers import URL, client, connect, held, marks, person, pull, put
 
 
 def test_copies_are_read_only_with_provenance(make_node: Callable[..., Node]) -> None:
@@ -156,3 +156,33 @@ def test_line_separators_inside_values_cross_intact(make_node: Callable[..., Nod
     put(mx, [person("a", odd), person("b", "Beto")], marks(mx, rel_to=["USA"]))
     assert pull(us, mx).entries == 2
     assert held(us, "MEX")["MEX:a"]["properties"]["name"] == [odd]
+
+
+def test_two_syncs_with_one_partner_in_one_process_take_turns(
+    make_node: Callable[..., Node],
+) -> None:
+    # An officer's "sync now" while the background round pulls the same partner: the
+    # second waits for the first and then finds nothing left, instead of failing on
+    # the cursor the first one moved.
+    import threading
+
+    mx, us = make_node("MX"), make_node("US")
+    connect(mx, us)
+    put(mx, [person(f"p{i}", f"Ana Ruiz {i}") for i in range(40)], marks(mx, rel_to=["USA"]))
+    reports: list[object] = []
+    with client(mx) as http:
+
+        def one() -> None:
+            try:
+                reports.append(sync(us, "MEX", client=http, page_size=5))
+            except Exception as exc:
+                reports.append(exc)
+
+        threads = [threading.Thread(target=one) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert all(not isinstance(r, Exception) for r in reports), reports
+    assert sorted(r.entries for r in reports) == [0, 40]  # type: ignore[attr-defined]
+    assert len(held(us, "MEX")) == 40

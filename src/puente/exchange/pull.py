@@ -23,6 +23,7 @@ refusal is written to the audit log.
 from __future__ import annotations
 
 import os
+import threading
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ from puente.exchange.verify import (
     split_page,
 )
 from puente.node import Node
+from puente.store.partners import Partner
 
 PAGE = 5000
 SIG_RUN = 500  # lines per signature job
@@ -97,8 +99,34 @@ def sync(
     page_size: int = PAGE,
     max_pages: int | None = None,
 ) -> SyncReport:
-    """Pull everything new from partner ``code``; see the module docstring for faults."""
+    """Pull everything new from partner ``code``; see the module docstring for faults.
+
+    Syncs with one partner in one process take turns (an officer's "sync now" while
+    the background round pulls the same partner waits for it, then pulls what is
+    left, instead of failing on the moved cursor); across processes the cursor check
+    in ``apply_page`` still refuses the one that lost the race."""
     partner = get_partner(node, code)
+    with _turn(node, partner.code):
+        return _sync(node, partner, client, page_size, max_pages)
+
+
+_turns: dict[tuple[str, str], threading.Lock] = {}
+_turns_lock = threading.Lock()
+
+
+def _turn(node: Node, code: str) -> threading.Lock:
+    where = (node.engine.url.render_as_string(hide_password=True), code)
+    with _turns_lock:
+        return _turns.setdefault(where, threading.Lock())
+
+
+def _sync(
+    node: Node,
+    partner: Partner,
+    client: httpx.Client | None,
+    page_size: int,
+    max_pages: int | None,
+) -> SyncReport:
     key = public_key_bytes(partner.public_key)
     remote = PartnerClient(node, partner, client)
     report = SyncReport(partner.code)
