@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import shutil
 import socket
 import subprocess
 import sys
@@ -54,15 +55,23 @@ FIRST = ["Juan", "María", "José", "Guadalupe", "Luis", "Ana", "Carlos", "Rosa"
 LAST = ["Hernández", "García", "Martínez", "López", "González", "Pérez", "Rodríguez"]
 
 
-def make_db(admin: str) -> str:
-    name = f"puente_bench_{uuid.uuid4().hex[:8]}"
+def _admin(admin: str, sql: str) -> None:
     eng = create_engine(
         admin.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
     )
     with eng.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(sql))
     eng.dispose()
+
+
+def make_db(admin: str) -> str:
+    name = f"puente_bench_{uuid.uuid4().hex[:8]}"
+    _admin(admin, f'CREATE DATABASE "{name}"')
     return admin.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_db(admin: str, url: str) -> None:
+    _admin(admin, f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
 def load(mx: Node, n: int) -> None:
@@ -183,6 +192,11 @@ def main() -> None:
     with us.read() as conn:
         held = records.count(conn)
     assert report.entries == n and held == n, (report, held)
+    for node in (mx, us):
+        node.close()
+        if args.pg:
+            drop_db(args.pg, node.settings.database_url)
+    shutil.rmtree(work, ignore_errors=True)
     rate = n / seconds
     print(
         json.dumps(

@@ -91,3 +91,15 @@ def test_a_nested_write_in_the_same_thread_is_not_queued() -> None:
 def test_postgresql_writers_are_not_queued_here(node: Node) -> None:
     queued = db._writer_queue(node.engine)
     assert (queued is None) == (not db.is_sqlite(node.engine))
+
+
+def test_postgresql_plans_each_statement_for_its_values(node: Node) -> None:
+    # A server-side prepared statement may keep a generic plan chosen while a table was
+    # small (a sequential scan that then stays as the table grows): none are made.
+    if db.is_sqlite(node.engine):
+        return
+    with node.read() as conn:
+        for _ in range(10):
+            conn.execute(text("SELECT id FROM records WHERE id IN (:a, :b)"), {"a": "x", "b": "y"})
+        prepared = conn.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar()
+    assert prepared == 0
