@@ -38,8 +38,10 @@ def test_a_writer_is_not_starved_by_a_thread_writing_back_to_back(tmp_path: Path
             with db.write(engine) as conn:
                 hog_rows = conn.execute(text("SELECT COUNT(*) FROM t")).scalar_one()
                 conn.execute(text("INSERT INTO t VALUES ('other', 0)"))
-            # first come, first served: at most the hog's current transaction came first
-            assert hog_rows - before <= 1
+            # first come, first served: the hog's transaction in progress when we
+            # queued, and at most one it began in the instant between our count and
+            # our turn, came first (without the queue: hundreds)
+            assert hog_rows - before <= 2
     finally:
         stop.set()
         thread.join()
