@@ -186,3 +186,33 @@ def test_two_syncs_with_one_partner_in_one_process_take_turns(
     assert all(not isinstance(r, Exception) for r in reports), reports
     assert sorted(r.entries for r in reports) == [0, 40]  # type: ignore[attr-defined]
     assert len(held(us, "MEX")) == 40
+
+
+def test_pages_verified_before_the_partner_went_away_are_kept(
+    make_node: Callable[..., Node],
+) -> None:
+    # The puller fetches pages ahead; when a later one cannot be fetched, the page
+    # already verified is still applied before the sync stops.
+    mx, us = make_node("MX"), make_node("US")
+    connect(mx, us)
+    put(mx, [person(f"p{i}", f"P {i}") for i in range(9)], marks(mx, rel_to=["USA"]))
+    asked: list[int] = []
+    with client(mx) as http:
+
+        def flaky(request: httpx.Request) -> httpx.Response:
+            after = int(request.url.params["after"])
+            asked.append(after)
+            if after >= 4:  # the third page and beyond: the partner is gone
+                raise httpx.ConnectError("connection refused", request=request)
+            answer = http.get(request.url.path, params=request.url.params, headers=request.headers)
+            return httpx.Response(
+                answer.status_code, headers=answer.headers, content=answer.content
+            )
+
+        dead_later = httpx.Client(transport=httpx.MockTransport(flaky), base_url=URL)
+        with pytest.raises(PartnerUnreachable):
+            sync(us, "MEX", client=dead_later, page_size=2)
+    with us.read() as conn:
+        assert cursor(conn, "MEX").seq == 4  # pages 1 and 2 applied, nothing after
+    assert sorted(held(us, "MEX")) == [f"MEX:p{i}" for i in range(4)]
+    assert pull(us, mx).entries == 5

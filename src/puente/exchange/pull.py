@@ -14,8 +14,9 @@ a third of a 200k-record sync waiting for pages. Pages are still checked strictl
 order — each from the hash the previous one ended on — and applied strictly in order;
 no line is parsed before its signature has been verified.
 
-Faults: a partner that cannot be reached raises ``PartnerUnreachable`` — the cursor is
-untouched, the next sync resumes from it. A page that fails verification, or a request
+Faults: a partner that cannot be reached raises ``PartnerUnreachable`` — pages verified
+before it went away are applied, the cursor stays after the last of them, and the next
+sync resumes from it. A page that fails verification, or a request
 the partner refuses, raises ``FeedRejected``: nothing of that page is applied and the
 refusal is written to the audit log.
 """
@@ -183,14 +184,20 @@ def _sync(
                 break
             last = Cursor(entries[-1].seq, entries[-1].hash)
             complete = len(entries) < page_size and last.seq >= report.head
+            later: PuenteError | None = None
             if not complete:
-                checking = checker.submit(check, next_page(), last)
+                try:
+                    checking = checker.submit(check, next_page(), last)
+                except (PartnerUnreachable, FeedRejected) as exc:
+                    later = exc  # the next page failed: keep this verified one first
             applied = apply_page(node, partner.code, entries, report.cursor)
             report.cursor = applied.cursor
             report.entries += applied.entries
             report.upserts += applied.upserts
             report.retracts += applied.retracts
             report.pages += 1
+            if later is not None:
+                raise later
             if complete:
                 break
     except FeedRejected as exc:
