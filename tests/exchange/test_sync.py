@@ -3,6 +3,7 @@ the copy and leave a tombstone, an unreachable partner leaves the cursor in plac
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import httpx
@@ -12,7 +13,7 @@ from sqlalchemy import func, select
 from puente.errors import Conflict, Forbidden
 from puente.exchange.apply import apply_page, cursor
 from puente.exchange.client import PartnerUnreachable
-from puente.exchange.pull import sync
+from puente.exchange.pull import SyncReport, sync
 from puente.node import Node
 from puente.store import records
 from puente.store.search import SearchQuery, search
@@ -164,27 +165,26 @@ def test_two_syncs_with_one_partner_in_one_process_take_turns(
     # An officer's "sync now" while the background round pulls the same partner: the
     # second waits for the first and then finds nothing left, instead of failing on
     # the cursor the first one moved.
-    import threading
-
     mx, us = make_node("MX"), make_node("US")
     connect(mx, us)
     put(mx, [person(f"p{i}", f"Ana Ruiz {i}") for i in range(40)], marks(mx, rel_to=["USA"]))
-    reports: list[object] = []
+    reports: list[SyncReport] = []
+    failures: list[Exception] = []
     with client(mx) as http:
 
         def one() -> None:
             try:
                 reports.append(sync(us, "MEX", client=http, page_size=5))
             except Exception as exc:
-                reports.append(exc)
+                failures.append(exc)
 
         threads = [threading.Thread(target=one) for _ in range(2)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-    assert all(not isinstance(r, Exception) for r in reports), reports
-    assert sorted(r.entries for r in reports) == [0, 40]  # type: ignore[attr-defined]
+    assert failures == []
+    assert sorted(r.entries for r in reports) == [0, 40]
     assert len(held(us, "MEX")) == 40
 
 
