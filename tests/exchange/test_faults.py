@@ -147,14 +147,16 @@ def test_good_pages_before_a_bad_one_stay_applied(make_node: Callable[..., Node]
     assert sorted(held(us)) == ["MEX:p0", "MEX:p1"]
 
 
+@pytest.mark.parametrize("pool_min", [1, 10**9], ids=["worker-processes", "threads"])
 def test_first_fault_in_order_wins_over_a_later_bad_signature(
-    make_node: Callable[..., Node], monkeypatch: pytest.MonkeyPatch
+    make_node: Callable[..., Node], monkeypatch: pytest.MonkeyPatch, pool_min: int
 ) -> None:
-    # Signatures are verified in parallel runs, yet the refusal names the first bad entry
-    # in feed order, and only after the earlier pages were applied.
+    # Pages are checked in parallel (in worker processes, or threads), yet the refusal
+    # names the first bad entry in feed order, and only after the earlier pages were
+    # applied; a refusal made in a worker process keeps its reason and entry.
     from puente.exchange import pull as pull_module
 
-    monkeypatch.setattr(pull_module, "SIG_RUN", 1)
+    monkeypatch.setattr(pull_module, "POOL_MIN", pool_min)
     mx, us = make_node("MX"), make_node("US")
     connect(mx, us)
     lines = mx_lines(mx, 6)

@@ -134,18 +134,53 @@ def test_three_nodes_forward_only_with_consent(make_node: Callable[..., Node]) -
     assert held(gt) == {}
 
 
-def test_signature_runs_verified_in_parallel_keep_page_order(
-    make_node: Callable[..., Node], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("pool_min", [1, 10**9], ids=["worker-processes", "threads"])
+def test_pages_checked_in_parallel_are_applied_in_order(
+    make_node: Callable[..., Node], monkeypatch: pytest.MonkeyPatch, pool_min: int
 ) -> None:
     from puente.exchange import pull as pull_module
 
     mx, us = make_node("MX"), make_node("US")
     connect(mx, us)
     put(mx, [person(f"p{i}", f"P {i}") for i in range(9)], marks(mx, rel_to=["USA"]))
-    monkeypatch.setattr(pull_module, "SIG_RUN", 2)  # 2 runs per page of 4
+    monkeypatch.setattr(pull_module, "POOL_MIN", pool_min)
     report = pull(us, mx, page_size=4)
     assert (report.entries, report.pages) == (9, 3)
     assert len(held(us, "MEX")) == 9
+    with us.read() as conn:
+        assert [r[0] for r in conn.execute(select(exchange_inbox.c.seq))] == list(range(1, 10))
+
+
+def test_a_check_pool_that_cannot_start_or_dies_leaves_the_sync_to_threads(
+    make_node: Callable[..., Node], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from puente import workers
+    from puente.exchange import pull as pull_module
+
+    mx, us = make_node("MX"), make_node("US")
+    connect(mx, us)
+    put(mx, [person(f"p{i}", f"P {i}") for i in range(6)], marks(mx, rel_to=["USA"]))
+    monkeypatch.setattr(pull_module, "POOL_MIN", 1)
+
+    class Dying:
+        def submit(self, *args: object, **kwargs: object) -> Future[object]:
+            future: Future[object] = Future()
+            future.set_exception(BrokenProcessPool("a worker died"))
+            return future
+
+    monkeypatch.setattr(workers, "pool", lambda *a: Dying())
+    assert pull(us, mx, page_size=2).entries == 6
+
+    def cannot(*args: object) -> None:
+        raise OSError("no processes here")
+
+    put(mx, [person(f"q{i}", f"Q {i}") for i in range(4)], marks(mx, rel_to=["USA"]))
+    monkeypatch.setattr(workers, "pool", cannot)
+    assert pull(us, mx, page_size=2).entries == 4
+    assert len(held(us, "MEX")) == 10
 
 
 def test_line_separators_inside_values_cross_intact(make_node: Callable[..., Node]) -> None:

@@ -71,15 +71,15 @@ class PartnerClient:
             raise _refusal(self.partner.code, response)
         return response
 
-    def page(self, after: int, limit: int) -> tuple[str, int, int]:
-        """Wire text after ``after``, the feed's head seq and the partner's backlog."""
+    def page(self, after: int, limit: int) -> tuple[bytes, int, int]:
+        """Wire bytes after ``after``, the feed's head seq and the partner's backlog."""
         response = self.get("/exchange/feed", {"after": after, "limit": limit})
         try:
             head = int(response.headers.get("x-puente-head", "0"))
             backlog = int(response.headers.get("x-puente-backlog", "0"))
         except ValueError:
             head, backlog = 0, 0
-        return response.text, head, backlog
+        return response.content, head, backlog
 
     def close(self) -> None:
         if self._own:

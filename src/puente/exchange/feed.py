@@ -47,6 +47,7 @@ from puente.store.tables import (
     exchange_released,
     records,
 )
+from puente.workers import gc_relaxed
 
 CHUNK = 5000
 
@@ -96,17 +97,18 @@ def extend(node: Node, partner: str, *, until_seq: int | None = None) -> int:
                 return 0
     key = Signer(load_private(node.settings.key_path))
     added = 0
-    while True:
-        with node.write() as conn:
-            db.lock_chain(conn, f"exchange_feed:{partner}")
-            state = feed_state(conn, partner)
-            if until_seq is not None and state.seq >= until_seq:
-                return added
-            batch, state = _build_chunk(conn, key, node.country, state)
-            if batch is None:
-                return added
-            added += batch
-            _save_state(conn, state)
+    with gc_relaxed():
+        while True:
+            with node.write() as conn:
+                db.lock_chain(conn, f"exchange_feed:{partner}")
+                state = feed_state(conn, partner)
+                if until_seq is not None and state.seq >= until_seq:
+                    return added
+                batch, state = _build_chunk(conn, key, node.country, state)
+                if batch is None:
+                    return added
+                added += batch
+                _save_state(conn, state)
 
 
 def _build_chunk(

@@ -1,45 +1,52 @@
 """Pull a partner's feed: fetch pages over signed HTTP requests, verify, apply.
 
 One loop per partner: read the cursor, ask for the page after it, verify every entry
-(``verify.verify_page``), apply the page with the cursor in one transaction
+(``verify.check_page``), apply the page with the cursor in one transaction
 (``apply.apply_page``), repeat until the partner has nothing newer.
 
-Stages overlap: while page *k* is applied, page *k+1* is checked (parsed, chained,
-validated), and pages *k+2* … *k+1+AHEAD* are fetched one after another by one thread,
-their signatures verified as soon as each arrives, in runs of ``SIG_RUN`` lines on a
-pool of threads — libsodium releases the GIL, so they use every core the machine has
-while this thread writes. Fetching several pages ahead hides the partner's answer time
-(it builds and signs its feed meanwhile): with one page ahead the applying thread spent
-a third of a 200k-record sync waiting for pages. Pages are still checked strictly in
-order — each from the hash the previous one ended on — and applied strictly in order;
-no line is parsed before its signature has been verified.
+Stages overlap: one thread fetches pages *k+1* … *k+1+AHEAD* one after another while
+page *k* is applied, and hands each to be checked (signatures, then parse, chain,
+validation) as soon as it arrives — a page of ``POOL_MIN`` lines or more in a worker
+process (``puente.workers``), a smaller one in a thread. Each page is checked from the
+seq and hash its predecessor ends on as received (the seq after its last line, the
+hash of its last body), so pages check in parallel, on every core, without waiting for
+each other; they are still taken and applied strictly in order, so the first bad entry
+in feed order is the one refused, after everything before it was applied. No line is
+parsed before its signature has been verified. Fetching ahead hides the partner's
+answer time (it builds and signs its feed meanwhile), and checking in worker processes
+keeps the applying thread's interpreter lock to itself: with signatures verified in
+threads of this process, each verification had to win the lock back from the applying
+thread to return.
 
 Faults: a partner that cannot be reached raises ``PartnerUnreachable`` — pages verified
 before it went away are applied, the cursor stays after the last of them, and the next
 sync resumes from it. A page that fails verification, or a request
 the partner refuses, raises ``FeedRejected``: nothing of that page is applied and the
-refusal is written to the audit log.
+refusal is written to the audit log. If the worker processes cannot start or die, the
+pages they held are checked in this process and the sync goes on.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
+from puente import workers
 from puente.errors import PuenteError
 from puente.exchange.apply import Cursor, apply_page, cursor
 from puente.exchange.client import PartnerClient, PartnerUnreachable, get_partner
 from puente.exchange.verify import (
     FeedRejected,
     Verified,
-    bad_signature,
-    check_entries,
+    check_page,
     public_key_bytes,
     split_page,
 )
@@ -47,9 +54,9 @@ from puente.node import Node
 from puente.store.partners import Partner
 
 PAGE = 5000
-SIG_RUN = 500  # lines per signature job
-SIG_THREADS = max(2, os.cpu_count() or 1)
-AHEAD = 3  # pages fetched (and being verified) beyond the one being checked
+AHEAD = 3  # pages fetched (and being checked) beyond the one being applied
+POOL_MIN = 1000  # lines: a page this long is checked in a worker process
+WORKERS = max(2, min(os.cpu_count() or 1, 4))  # processes (or threads) checking pages
 
 
 @dataclass
@@ -76,20 +83,21 @@ class SyncReport:
 
 @dataclass(frozen=True)
 class Fetched:
-    """A page as received (the entries after ``after``), its signatures being
-    verified run by run."""
+    """A page as received: the entries after seq ``after`` (which ends on hash
+    ``after_hash``), and their check under way."""
 
     after: int
-    lines: list[str]
+    after_hash: str
+    lines: list[bytes]
     head: int
-    signatures: list[Future[int | None]]
+    checked: Future[list[Verified]] | None
 
-    def first_bad_signature(self) -> int | None:
-        for k, run in enumerate(self.signatures):
-            bad = run.result()
-            if bad is not None:
-                return k * SIG_RUN + bad
-        return None
+    def ends_on(self) -> tuple[int, str]:
+        """The seq and hash the next page must follow, as this page claims them."""
+        if not self.lines:
+            return self.after, self.after_hash
+        body = self.lines[-1].partition(b" ")[2]
+        return self.after + len(self.lines), hashlib.sha256(body).hexdigest()
 
 
 def sync(
@@ -135,71 +143,80 @@ def _sync(
         report.cursor = cursor(conn, partner.code)
     name = f"pull-{partner.code}"
     fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{name}-fetch")
-    checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{name}-check")
-    signers = ThreadPoolExecutor(max_workers=SIG_THREADS, thread_name_prefix=f"{name}-sig")
+    checkers = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix=f"{name}-check")
+    use_pool = True
 
-    def fetch(after: int) -> Fetched:
-        text, head, _ = remote.page(after, page_size)
-        lines = split_page(text)
-        runs = [
-            signers.submit(bad_signature, lines[i : i + SIG_RUN], key)
-            for i in range(0, len(lines), SIG_RUN)
-        ]
-        return Fetched(after, lines, head, runs)
+    def check_args(page: Fetched) -> dict[str, Any]:
+        return {
+            "key": key,
+            "sender": partner.code,
+            "receiver": node.country,
+            "after_seq": page.after,
+            "after_hash": page.after_hash,
+            "fingerprint": partner.fingerprint,
+        }
+
+    def start_check(page: Fetched) -> Future[list[Verified]]:
+        nonlocal use_pool
+        where: Executor = checkers
+        if use_pool and len(page.lines) >= POOL_MIN:
+            try:
+                where = workers.pool(WORKERS, ["puente.exchange.verify"])
+                return where.submit(check_page, page.lines, **check_args(page))
+            except (BrokenProcessPool, OSError, RuntimeError):
+                use_pool = False  # no worker processes here: check in threads
+        return checkers.submit(check_page, page.lines, **check_args(page))
+
+    def fetch(after: int, after_hash: str) -> Fetched:
+        data, head, _ = remote.page(after, page_size)
+        page = Fetched(after, after_hash, split_page(data), head, None)
+        return Fetched(after, after_hash, page.lines, head, start_check(page))
 
     def fetch_next(previous: Future[Fetched]) -> Fetched:
         # The fetcher runs one job at a time, in order: ``previous`` is done (or failed,
         # and its error surfaces here, in page order).
         prev = previous.result()
-        after = prev.after + len(prev.lines)
+        after, after_hash = prev.ends_on()
         if len(prev.lines) < page_size and after >= prev.head:
-            return Fetched(after, [], prev.head, [])  # the partner had no more
-        return fetch(after)
+            return Fetched(after, after_hash, [], prev.head, None)  # the partner had no more
+        return fetch(after, after_hash)
 
-    def check(page: Fetched, after: Cursor) -> list[Verified]:
-        return check_entries(
-            page.lines,
-            page.first_bad_signature(),
-            sender=partner.code,
-            receiver=node.country,
-            after_seq=after.seq,
-            after_hash=after.head,
-            fingerprint=partner.fingerprint,
-        )
+    def checked(page: Fetched) -> list[Verified]:
+        nonlocal use_pool
+        if page.checked is None:
+            return []
+        try:
+            return page.checked.result()
+        except BrokenProcessPool:  # a worker died: check this page here, go on in threads
+            use_pool = False
+            return check_page(page.lines, **check_args(page))
 
-    def next_page() -> Fetched:
-        page = ahead.popleft().result()
-        ahead.append(fetcher.submit(fetch_next, ahead[-1]))
-        report.head = max(report.head, page.head)
-        return page
-
+    ahead: deque[Future[Fetched]] = deque()
     try:
-        ahead: deque[Future[Fetched]] = deque([fetcher.submit(fetch, report.cursor.seq)])
-        for _ in range(AHEAD):
-            ahead.append(fetcher.submit(fetch_next, ahead[-1]))
-        checking = checker.submit(check, next_page(), report.cursor)
-        while max_pages is None or report.pages < max_pages:
-            entries = checking.result()
-            if not entries:
-                break
-            last = Cursor(entries[-1].seq, entries[-1].hash)
-            complete = len(entries) < page_size and last.seq >= report.head
-            later: PuenteError | None = None
-            if not complete:
-                try:
-                    checking = checker.submit(check, next_page(), last)
-                except (PartnerUnreachable, FeedRejected) as exc:
-                    later = exc  # the next page failed: keep this verified one first
-            applied = apply_page(node, partner.code, entries, report.cursor)
-            report.cursor = applied.cursor
-            report.entries += applied.entries
-            report.upserts += applied.upserts
-            report.retracts += applied.retracts
-            report.pages += 1
-            if later is not None:
-                raise later
-            if complete:
-                break
+        with workers.gc_relaxed():
+            ahead.append(fetcher.submit(fetch, report.cursor.seq, report.cursor.head))
+            for _ in range(AHEAD):
+                ahead.append(fetcher.submit(fetch_next, ahead[-1]))
+            while max_pages is None or report.pages < max_pages:
+                page = ahead.popleft().result()
+                ahead.append(fetcher.submit(fetch_next, ahead[-1]))
+                report.head = max(report.head, page.head)
+                if (page.after, page.after_hash) != (report.cursor.seq, report.cursor.head):
+                    # cannot happen: each page is checked from where the one before ends
+                    raise FeedRejected(
+                        "exchange.broken_chain", partner=partner.code, seq=page.after + 1
+                    )
+                entries = checked(page)
+                if not entries:
+                    break
+                applied = apply_page(node, partner.code, entries, report.cursor)
+                report.cursor = applied.cursor
+                report.entries += applied.entries
+                report.upserts += applied.upserts
+                report.retracts += applied.retracts
+                report.pages += 1
+                if len(entries) < page_size and applied.cursor.seq >= report.head:
+                    break
     except FeedRejected as exc:
         _audit_rejection(node, partner.code, exc, action="exchange_rejected")
         raise
@@ -207,10 +224,21 @@ def _sync(
         _audit_rejection(node, partner.code, exc, action="exchange_unreachable")
         raise
     finally:
-        for pool in (fetcher, checker, signers):
+        _cancel(ahead)
+        for pool in (fetcher, checkers):
             pool.shutdown(wait=True, cancel_futures=True)
         remote.close()
     return report
+
+
+def _cancel(ahead: deque[Future[Fetched]]) -> None:
+    """Drop the checks of pages fetched ahead that will not be applied."""
+    for future in ahead:
+        if future.cancel() or future.exception() is not None:
+            continue
+        page = future.result()
+        if page.checked is not None:
+            page.checked.cancel()
 
 
 def _audit_rejection(node: Node, code: str, exc: PuenteError, action: str) -> None:

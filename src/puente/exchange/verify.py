@@ -8,19 +8,21 @@ previous entry (else the chain is broken); an upsert carries a valid record that
 markings release to this node, that respects originator control, and that holds no
 withheld property.
 
-Invariant: ``verify_page`` either returns every entry of the page, verified, or raises
+Invariant: ``check_page`` either returns every entry of the page, verified, or raises
 ``FeedRejected`` naming the first bad entry and why — never a partial result, so the
 caller applies all of a page or none of it.
 
-It runs in two steps that ``pull`` overlaps with other pages: ``bad_signature`` checks
-the signatures of a run of lines with libsodium, which releases the GIL, so several
-runs verify in parallel threads; ``check_entries`` then parses and checks, in order,
-only lines whose signature held — the first line whose signature failed is refused
-as ``bad_signature`` once every line before it has passed its other checks, exactly as
-checking line by line would.
+``check_page`` is one page's whole verification and is what ``pull`` runs, in a worker
+process for large pages or a thread for small ones: first ``bad_signature`` checks the
+signatures of every line with libsodium (which releases the GIL), then
+``check_entries`` parses and checks, in order, only lines whose signature held — the
+first line whose signature failed is refused as ``bad_signature`` once every line
+before it has passed its other checks, exactly as checking line by line would. A page
+is checked from the seq and hash it must follow, so pages can be checked in parallel.
 
-Lines are split on ``\n`` only: canonical JSON escapes every control character below
-U+0020, but not U+2028, U+0085 and the like, which ``str.splitlines`` would split on.
+Lines are bytes, exactly as received; they are split on ``\n`` only: canonical JSON
+escapes every control character below U+0020, but not U+2028, U+0085 and the like,
+which ``str.splitlines`` would split on.
 """
 
 from __future__ import annotations
@@ -60,6 +62,13 @@ class Verified:  # treated as immutable; not frozen: built once per entry (see P
     signature: str
     prepared: Prepared | None
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickle as a plain tuple: worker processes send every checked entry back."""
+        return Verified, (
+            self.seq, self.op, self.record_id, self.local_id, self.hash, self.prev,
+            self.signature, self.prepared,
+        )  # fmt: skip
+
 
 def local_id(sender: str, rid: str) -> str:
     """Received copies live in the sender's namespace: ids never collide with ours."""
@@ -74,31 +83,31 @@ def public_key_bytes(key_b64: str) -> bytes:
     return raw
 
 
-def split_page(text: str) -> list[str]:
+def split_page(data: bytes) -> list[bytes]:
     """The lines of a page (``<signature> <body>``), split on ``\n`` only."""
-    return [line for line in text.split("\n") if line]
+    return [line for line in data.split(b"\n") if line]
 
 
-def bad_signature(lines: Sequence[str], key: bytes) -> int | None:
+def bad_signature(lines: Sequence[bytes], key: bytes) -> int | None:
     """Index of the first line whose Ed25519 signature does not verify under ``key``
     (raw 32 bytes) over the exact body bytes, or None. Releases the GIL while verifying."""
     if len(key) != 32:
         raise ValueError("an Ed25519 public key is 32 bytes")
     b64decode = base64.b64decode
     for i, line in enumerate(lines):
-        sig_text, _, body = line.partition(" ")
+        sig_text, _, body = line.partition(b" ")
         try:
             sig = b64decode(sig_text, validate=True)
             if len(sig) != 64:
                 return i
-            crypto_sign_open(sig + body.encode(), key)
+            crypto_sign_open(sig + body, key)
         except (BadSignatureError, binascii.Error, ValueError):
             return i
     return None
 
 
-def verify_page(
-    text: str,
+def check_page(
+    lines: Sequence[bytes],
     *,
     key: bytes,
     sender: str,
@@ -107,8 +116,7 @@ def verify_page(
     after_hash: str,
     fingerprint: str = "",
 ) -> list[Verified]:
-    """Verify a whole page in this thread: signatures, then ``check_entries``."""
-    lines = split_page(text)
+    """Verify a whole page: signatures, then ``check_entries``."""
     return check_entries(
         lines,
         bad_signature(lines, key),
@@ -121,7 +129,7 @@ def verify_page(
 
 
 def check_entries(
-    lines: Sequence[str],
+    lines: Sequence[bytes],
     bad_sig: int | None,
     *,
     sender: str,
@@ -141,8 +149,7 @@ def check_entries(
         reject = _Rejecter(sender, expected, fingerprint)
         if i == bad_sig:
             raise reject("bad_signature")
-        sig_text, _, body = line.partition(" ")
-        raw = body.encode()
+        sig, _, raw = line.partition(b" ")
         try:
             data = loads(raw)
             if not isinstance(data, dict) or data.get("v") != VERSION:
@@ -169,7 +176,7 @@ def check_entries(
                 data.get("record"), rid, lid, sender, receiver, reject, marks_cache
             )
         head = sha256(raw).hexdigest()
-        out.append(Verified(seq, op, rid, lid, head, prev, sig_text, prepared))
+        out.append(Verified(seq, op, rid, lid, head, prev, sig.decode("ascii"), prepared))
         expected += 1
     return out
 

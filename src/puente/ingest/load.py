@@ -32,6 +32,7 @@ from puente.node import Node
 from puente.store import db, records
 from puente.store.audit import now
 from puente.store.tables import loads
+from puente.workers import gc_paused
 
 BATCH = 5000
 ANALYZE_AFTER = 10_000
@@ -187,7 +188,7 @@ def load_file(
             batch.append(p)
 
     preparer = parallel.Preparer(parallel.default_workers(size) if workers is None else workers)
-    with parallel.gc_paused(), node.write() as conn:
+    with gc_paused(), node.write() as conn:
         for line, item in reader:
             report.rows += 1
             row_problems = [p for _, p in source.problems]

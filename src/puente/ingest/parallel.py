@@ -8,36 +8,28 @@ hand it to a small pool of worker processes, chunk by chunk, and the results com
 in file order. Both paths run the same function (``prepare_chunk``), so a file gives
 the same records, problems and rejects whichever path took it (tested).
 
-The pool is started once per process and reused by later loads; it is shut down at
-exit. Its workers come from a fork server (``forkserver``): a clean process started
-once, with this module preloaded, that forks each worker. A worker forked straight from
-the loading process would inherit its threads' locks and every file descriptor it holds
-(database sockets, a child process's pipes: a pipe whose write end lives on in a worker
-never reaches end-of-file, and whoever waits for that child waits forever — seen with
-Playwright's driver in the test suite). A process with threads — a serving node —
-prepares inline unless the caller asks for workers. If the pool cannot start or breaks,
-the chunks it held are prepared inline and the load goes on.
+The pool is the process-wide one of ``puente.workers`` (a fork server's workers, with
+this module preloaded). A process with threads — a serving node — prepares inline
+unless the caller asks for workers. If the pool cannot start or breaks, the chunks it
+held are prepared inline and the load goes on.
 """
 
 from __future__ import annotations
 
-import atexit
-import gc
 import logging
-import multiprocessing
 import os
 import threading
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from typing import Any
 
 from puente.errors import Problem
 from puente.model.markings import Markings
 from puente.model.record import validate_entity
 from puente.store import records
+from puente.workers import discard, pool
 
 CHUNK = 1000
 # below this size a file is prepared inline: starting workers costs more than it saves
@@ -48,8 +40,6 @@ Work = tuple[list[dict[str, Any]], int]
 Result = tuple[list[records.Prepared], list[Problem]]
 
 log = logging.getLogger(__name__)
-_pool: ProcessPoolExecutor | None = None
-_pool_size = 0
 
 
 def default_workers(size: int) -> int:
@@ -83,16 +73,7 @@ def prepare_chunk(rows: Sequence[Work], marks: Sequence[Markings]) -> list[Resul
 
 
 def _pool_for(workers: int) -> ProcessPoolExecutor:
-    global _pool, _pool_size
-    if _pool is None or _pool_size != workers:
-        if _pool is not None:
-            _pool.shutdown(wait=False, cancel_futures=True)
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__])
-        _pool = ProcessPoolExecutor(workers, mp_context=context)
-        _pool_size = workers
-        atexit.register(_pool.shutdown, wait=False, cancel_futures=True)
-    return _pool
+    return pool(workers, [__name__])
 
 
 class Preparer:
@@ -104,6 +85,7 @@ class Preparer:
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
+        self._executor: ProcessPoolExecutor | None = None
         self._rows: list[Any] = []
         self._work: list[Work] = []
         self._marks: list[Markings] = []
@@ -135,7 +117,8 @@ class Preparer:
         if self.workers == 0:
             return list(zip(rows, prepare_chunk(work, marks), strict=True))
         try:
-            future = _pool_for(self.workers).submit(prepare_chunk, work, marks)
+            self._executor = _pool_for(self.workers)
+            future = self._executor.submit(prepare_chunk, work, marks)
         except (BrokenProcessPool, OSError, RuntimeError):
             self._give_up()
             return [*self._drain(), *zip(rows, prepare_chunk(work, marks), strict=True)]
@@ -162,24 +145,7 @@ class Preparer:
 
     def _give_up(self) -> None:
         """The pool is gone: prepare inline from now on (same results, slower)."""
-        global _pool
         log.warning("ingest workers unavailable; preparing rows in the loading process")
+        if self._executor is not None:
+            discard(self._executor)
         self.workers = 0
-        if _pool is not None:
-            _pool.shutdown(wait=False, cancel_futures=True)
-            _pool = None
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector during a bulk load: the rows in flight are
-    millions of young objects without cycles, and full collections walking them cost a
-    third of the load. Reference counting still frees everything; the collector runs
-    again (and catches up) when the load ends."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
