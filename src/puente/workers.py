@@ -37,7 +37,8 @@ _preload: set[str] = set()
 
 def pool(workers: int, preload: Sequence[str]) -> ProcessPoolExecutor:
     """The process pool, with at least ``workers`` workers whose fork server has
-    imported ``preload``; started (or restarted larger) on demand."""
+    imported ``preload``; started (or restarted larger) on demand, and returned once
+    its workers run (a second or so: the fork server imports ``preload`` first)."""
     global _pool, _pool_size
     with _lock:
         if _pool is None or _pool_size < workers or not _preload.issuperset(preload):
@@ -49,6 +50,9 @@ def pool(workers: int, preload: Sequence[str]) -> ProcessPoolExecutor:
             _pool = ProcessPoolExecutor(max(workers, _pool_size), mp_context=context)
             _pool_size = max(workers, _pool_size)
             atexit.register(_pool.shutdown, wait=False, cancel_futures=True)
+            # start the fork server and the workers now, not in the caller's first submit
+            for done in [_pool.submit(int) for _ in range(_pool_size)]:
+                done.result()
         return _pool
 
 

@@ -32,7 +32,7 @@ import hashlib
 import os
 import threading
 from collections import deque
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
@@ -144,6 +144,8 @@ def _sync(
     name = f"pull-{partner.code}"
     fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{name}-fetch")
     checkers = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix=f"{name}-check")
+    starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{name}-start")
+    starting: Future[ProcessPoolExecutor] | None = None
     use_pool = True
 
     def check_args(page: Fetched) -> dict[str, Any]:
@@ -157,14 +159,15 @@ def _sync(
         }
 
     def start_check(page: Fetched) -> Future[list[Verified]]:
-        nonlocal use_pool
-        where: Executor = checkers
+        nonlocal use_pool, starting
         if use_pool and len(page.lines) >= POOL_MIN:
-            try:
-                where = workers.pool(WORKERS, ["puente.exchange.verify"])
-                return where.submit(check_page, page.lines, **check_args(page))
-            except (BrokenProcessPool, OSError, RuntimeError):
-                use_pool = False  # no worker processes here: check in threads
+            if starting is None:  # start the workers beside; meanwhile check in threads
+                starting = starter.submit(workers.pool, WORKERS, ["puente.exchange.verify"])
+            elif starting.done():
+                try:
+                    return starting.result().submit(check_page, page.lines, **check_args(page))
+                except (BrokenProcessPool, OSError, RuntimeError):
+                    use_pool = False  # no worker processes here: check in threads
         return checkers.submit(check_page, page.lines, **check_args(page))
 
     def fetch(after: int, after_hash: str) -> Fetched:
@@ -225,7 +228,7 @@ def _sync(
         raise
     finally:
         _cancel(ahead)
-        for pool in (fetcher, checkers):
+        for pool in (fetcher, checkers, starter):
             pool.shutdown(wait=True, cancel_futures=True)
         remote.close()
     return report
