@@ -264,3 +264,21 @@ def _skewed_client(mx: Node) -> httpx.Client:
         return httpx.Response(resp.status_code, content=resp.content, headers=resp.headers)
 
     return httpx.Client(transport=httpx.MockTransport(handler), base_url=URL)
+
+
+def test_an_id_held_with_another_origin_refuses_the_page(make_node: Callable[..., Node]) -> None:
+    # US holds a record of its own under the id MX's copy would take: the page that
+    # would overwrite it is refused, naming the entry, and nothing of it is applied.
+    mx, us = make_node("MX"), make_node("US")
+    connect(mx, us)
+    put(mx, [person("p0", "Ana"), person("p1", "Beto")], marks(mx, rel_to=["USA"]))
+    put(us, [person("MEX:p1", "Local")], marks(us))
+    with pytest.raises(FeedRejected) as err:
+        pull(us, mx)
+    assert err.value.key == "exchange.id_taken"
+    assert (err.value.params["seq"], err.value.params["id"]) == (2, "MEX:p1")
+    assert err.value.params["origin"] == "USA"
+    assert t(err.value.key, "es", **err.value.params).startswith("La entrada 2 de MEX")
+    with us.read() as conn:
+        assert cursor(conn, "MEX").seq == 0
+    assert sorted(held(us)) == ["MEX:p1"] and held(us)["MEX:p1"]["origin"] == "USA"

@@ -7,8 +7,9 @@ Invariants:
   verified the page from, so a page is applied once or not at all — a crash (even
   ``kill -9``) leaves the node before or after the whole page;
 - received copies are written through ``records.write_batch`` with ``origin`` = the
-  partner and ids in the partner's namespace (``verify.local_id``); an entry whose id
-  is already held with another origin refuses the page;
+  partner and ids in the partner's namespace (``verify.local_id``); an upsert whose id
+  is already held with another origin refuses the page (``exclusive``; a retraction
+  only ever removes copies of that partner's);
 - a retraction removes the copy — current state, search keys and its versions — and
   leaves only the ledger row (a tombstone: seq, record id, hash, signature) plus a
   ``changes`` row so that followers of the change feed (our own outbound feeds, whose
@@ -28,7 +29,7 @@ from puente.exchange.verify import FeedRejected, Verified
 from puente.node import Node
 from puente.store import db
 from puente.store.audit import now
-from puente.store.records import write_batch
+from puente.store.records import IdTaken, write_batch
 from puente.store.tables import (
     changes,
     exchange_cursors,
@@ -84,11 +85,17 @@ def apply_page(node: Node, partner: str, entries: Sequence[Verified], expect: Cu
         last: dict[str, Verified] = {}
         for e in entries:
             last[e.local_id] = e
-        _refuse_foreign_ids(conn, partner, list(last), entries[0].seq)
         retracted = sorted({e.local_id for e in entries if e.op == RETRACT})
         purge_copies(conn, partner, retracted)
         batch = [e.prepared for e in last.values() if e.op == UPSERT and e.prepared]
-        write_batch(conn, batch, origin=partner, actor=f"exchange:{partner}")
+        try:
+            write_batch(conn, batch, origin=partner, actor=f"exchange:{partner}", exclusive=True)
+        except IdTaken as exc:
+            rid = exc.params["id"]
+            seq = next(e.seq for e in entries if e.local_id == rid)
+            raise FeedRejected(
+                "exchange.id_taken", partner=partner, seq=seq, id=rid, origin=exc.params["origin"]
+            ) from exc
         done = Cursor(entries[-1].seq, entries[-1].hash)
         db.upsert(
             conn,
@@ -111,19 +118,6 @@ def apply_page(node: Node, partner: str, entries: Sequence[Verified], expect: Cu
             },
         )
         return Applied(len(entries), ups, len(entries) - ups, done)
-
-
-def _refuse_foreign_ids(conn: Connection, partner: str, ids: list[str], seq: int) -> None:
-    for i in range(0, len(ids), 500):
-        clash = conn.execute(
-            select(records.c.id, records.c.origin).where(
-                records.c.id.in_(ids[i : i + 500]), records.c.origin != partner
-            )
-        ).first()
-        if clash is not None:
-            raise FeedRejected(
-                "exchange.id_taken", partner=partner, seq=seq, id=clash[0], origin=clash[1]
-            )
 
 
 def purge_copies(conn: Connection, partner: str, ids: Sequence[str]) -> int:

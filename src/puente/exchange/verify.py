@@ -43,6 +43,7 @@ from puente.exchange.entry import RETRACT, UPSERT, VERSION
 from puente.model.markings import Markings
 from puente.model.record import MAX_ID, validate_entity
 from puente.store.records import Prepared, prepare
+from puente.workers import gc_relaxed
 
 
 class FeedRejected(InvalidInput):
@@ -117,15 +118,16 @@ def check_page(
     fingerprint: str = "",
 ) -> list[Verified]:
     """Verify a whole page: signatures, then ``check_entries``."""
-    return check_entries(
-        lines,
-        bad_signature(lines, key),
-        sender=sender,
-        receiver=receiver,
-        after_seq=after_seq,
-        after_hash=after_hash,
-        fingerprint=fingerprint,
-    )
+    with gc_relaxed():  # a worker process runs this alone: its collector, too
+        return check_entries(
+            lines,
+            bad_signature(lines, key),
+            sender=sender,
+            receiver=receiver,
+            after_seq=after_seq,
+            after_hash=after_hash,
+            fingerprint=fingerprint,
+        )
 
 
 def check_entries(
@@ -145,8 +147,9 @@ def check_entries(
     expected, head = after_seq + 1, after_hash
     sha256 = hashlib.sha256
     loads = orjson.loads
+    reject = _Rejecter(sender, expected, fingerprint)
     for i, line in enumerate(lines):
-        reject = _Rejecter(sender, expected, fingerprint)
+        reject.seq = expected
         if i == bad_sig:
             raise reject("bad_signature")
         sig, _, raw = line.partition(b" ")
@@ -181,9 +184,9 @@ def check_entries(
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Rejecter:
-    """Builds the error for the entry being checked."""
+    """Builds the error for the entry being checked (``seq`` follows the entry)."""
 
     sender: str
     seq: int

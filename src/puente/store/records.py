@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import orjson
 from sqlalchemy import Connection, and_, func, select, text
 
 from puente.errors import Conflict, InvalidInput, NotFound
@@ -38,7 +37,6 @@ class Prepared:
 
     id: str
     schema: str
-    properties: dict[str, list[str]]
     markings: Markings
     content_hash: str
     names: str
@@ -49,23 +47,13 @@ class Prepared:
     markings_json: str
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        """Pickle as a plain tuple, without ``properties`` (rebuilt from their JSON):
-        ingest workers send every prepared record back to the loader, and a tuple of
-        strings pickles several times faster than a slotted instance with a dict."""
-        return _unpickle, (
+        """Pickle as a plain tuple: worker processes (ingest, exchange checks) send
+        every prepared record back, and a tuple of strings pickles several times faster
+        than a slotted instance."""
+        return Prepared, (
             self.id, self.schema, self.markings, self.content_hash, self.names, self.keys,
             self.caption, self.event_date, self.properties_json, self.markings_json,
         )  # fmt: skip
-
-
-def _unpickle(
-    rid: str, schema: str, markings: Markings, content_hash: str, names: str,
-    keys: list[str], caption_: str, event_date_: str | None, props_json: str, marks_json: str,
-) -> Prepared:  # fmt: skip
-    return Prepared(
-        rid, schema, orjson.loads(props_json), markings, content_hash, names, keys,
-        caption_, event_date_, props_json, marks_json,
-    )  # fmt: skip
 
 
 @lru_cache(maxsize=256)
@@ -82,7 +70,6 @@ def prepare(
     return Prepared(
         id=rid,
         schema=schema,
-        properties=properties,
         markings=markings,
         content_hash=content_digest(schema, props_json, marks_json),
         names=names,
@@ -92,6 +79,12 @@ def prepare(
         properties_json=props_json,
         markings_json=marks_json,
     )
+
+
+class IdTaken(Conflict):
+    """``write_batch(exclusive=True)`` met an id held with another origin."""
+
+    key = "error.id_taken"
 
 
 @dataclass
@@ -122,8 +115,11 @@ def write_batch(
     origin: str,
     actor: str,
     load_id: str | None = None,
+    exclusive: bool = False,
 ) -> WriteCounts:
-    """Write ``batch`` (ids unique within it) as new versions where content changed."""
+    """Write ``batch`` (ids unique within it) as new versions where content changed.
+    ``exclusive``: an id already held with another origin refuses the whole batch
+    (``IdTaken``) instead of taking the record over."""
     counts = WriteCounts()
     if not batch:
         return counts
@@ -135,9 +131,15 @@ def write_batch(
         chunk = ids[i : i + 500]
         for found in conn.execute(
             select(
-                records.c.id, records.c.content_hash, records.c.version, records.c.created_at
+                records.c.id,
+                records.c.content_hash,
+                records.c.version,
+                records.c.created_at,
+                records.c.origin,
             ).where(records.c.id.in_(chunk))
         ):
+            if exclusive and found[4] != origin:
+                raise IdTaken("error.id_taken", id=found[0], origin=found[4])
             existing[found[0]] = (found[1], found[2], found[3])
     ts = now()
     fresh: list[Prepared] = []
