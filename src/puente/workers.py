@@ -8,7 +8,9 @@ callers name preloaded, that forks each worker. A worker forked straight from th
 calling process would inherit its threads' locks and every file descriptor it holds
 (database sockets, a child process's pipes: a pipe whose write end lives on in a worker
 never reaches end-of-file, and whoever waits for that child waits forever — seen with
-Playwright's driver in the test suite). Callers fall back to doing the work themselves
+Playwright's driver in the test suite). Every worker watches the process that started
+the pool and ends with it, even when that process is killed (``_end_with``); the fork
+server then ends with its last worker. Callers fall back to doing the work themselves
 when the pool cannot start or breaks (``BrokenProcessPool``).
 
 The collector: bulk work (a load, a sync) makes millions of young container objects
@@ -24,7 +26,10 @@ from __future__ import annotations
 import atexit
 import gc
 import multiprocessing
+import os
+import select
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -47,13 +52,49 @@ def pool(workers: int, preload: Sequence[str]) -> ProcessPoolExecutor:
             _preload.update(preload)
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(sorted(_preload))
-            _pool = ProcessPoolExecutor(max(workers, _pool_size), mp_context=context)
+            _pool = ProcessPoolExecutor(
+                max(workers, _pool_size),
+                mp_context=context,
+                initializer=_end_with,
+                initargs=(os.getpid(),),
+            )
             _pool_size = max(workers, _pool_size)
             atexit.register(_pool.shutdown, wait=False, cancel_futures=True)
             # start the fork server and the workers now, not in the caller's first submit
             for done in [_pool.submit(int) for _ in range(_pool_size)]:
                 done.result()
         return _pool
+
+
+def _end_with(creator: int) -> None:
+    """Worker initializer: the worker ends when the process that started the pool does.
+    Without it a node killed with SIGKILL left its workers and fork server running for
+    good: each worker holds both ends of its task queue and the fork server's
+    keep-alive pipe, so none of them ever sees end-of-file."""
+    threading.Thread(target=_watch, args=(creator,), name="puente-watch", daemon=True).start()
+
+
+def _watch(creator: int) -> None:
+    try:
+        fd = os.pidfd_open(creator)  # readable once ``creator`` has exited (Linux)
+    except ProcessLookupError:
+        os._exit(0)
+    except (AttributeError, OSError):
+        while _alive(creator):  # no pidfd here: look every second
+            time.sleep(1.0)
+    else:
+        select.select([fd], [], [])
+    os._exit(0)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def discard(broken: ProcessPoolExecutor) -> None:

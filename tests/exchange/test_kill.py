@@ -222,3 +222,67 @@ def test_kill_during_sync_loses_and_duplicates_nothing(make_node: Callable[..., 
 def test_kill_100_trials(make_node: Callable[..., Node]) -> None:
     tally = run_trials(make_node, trials=100, seed=2025)
     assert (tally.lost, tally.extra, tally.duplicated) == (0, 0, 0)
+
+
+def _descendants(pid: int) -> set[int]:
+    """Processes started (transitively) by ``pid``, read from /proc."""
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        parent = todo.pop()
+        try:
+            tasks = os.listdir(f"/proc/{parent}/task")
+        except FileNotFoundError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{parent}/task/{task}/children") as fh:
+                    kids = [int(k) for k in fh.read().split()]
+            except FileNotFoundError:
+                continue
+            todo.extend(k for k in kids if k not in found)
+            found.update(kids)
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="reads /proc")
+def test_a_killed_sync_takes_its_check_workers_with_it(make_node: Callable[..., Node]) -> None:
+    # Pages of 1,000 entries are checked in worker processes (a fork server and its
+    # workers): killing the sync mid-apply must leave none of them behind, and the
+    # next sync still ends with nothing lost or duplicated.
+    mx, us = make_node("MX"), make_node("US")
+    port = free_port()
+    link(mx, us, port)
+    put(mx, [person(f"p{i}", f"Persona {i}") for i in range(4000)], marks(mx, rel_to=["USA"]))
+    with serving(mx, port):
+        proc = subprocess.Popen(
+            puente(us, "sync", "MEX", "--page", "1000"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        helpers: set[int] = set()
+        deadline = time.monotonic() + 120
+        while cursor_of(us) == 0 and proc.poll() is None and time.monotonic() < deadline:
+            helpers |= _descendants(proc.pid)
+            time.sleep(0.01)
+        helpers |= _descendants(proc.pid)
+        proc.send_signal(signal.SIGKILL)
+        _, err = proc.communicate()
+        assert proc.returncode in (0, -signal.SIGKILL), err.decode()
+        assert helpers, "the sync started no worker processes"
+        deadline = time.monotonic() + 60
+        while any(_running(p) for p in helpers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [p for p in helpers if _running(p)]
+        done = subprocess.run(puente(us, "sync", "MEX", "--json"), capture_output=True, timeout=300)
+        assert done.returncode == 0, done.stderr.decode()
+    tally = check(mx, us)
+    assert (tally.lost, tally.extra, tally.duplicated, tally.entries) == (0, 0, 0, 4000)
