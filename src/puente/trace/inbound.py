@@ -36,6 +36,7 @@ from puente.trace.purchase import assess_many
 from puente.trace.release import released
 from puente.trace.status import FINISHED, advance, overall
 from puente.trace.wire import digest
+from puente.workers import gc_paused
 
 REQUEST_ID = re.compile(r"^([A-Z]{3})-T-[0-9a-f]{12,32}$")
 BATCH = 500
@@ -171,7 +172,7 @@ def process(node: Node, user: User, request_id: str = "", again: bool = False) -
         if not rows:
             return ProcessReport(done, dict(counts))
         last = (rows[-1].request_id, rows[-1].item)
-        with node.read() as conn, index.paused_gc():
+        with node.read() as conn, gc_paused():
             found = _findings(conn, rows)
         per_request: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         with node.write() as conn:

@@ -15,9 +15,7 @@ change read at the start.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -32,6 +30,7 @@ from puente.store.tables import changes, records, trace_guns, trace_index_state,
 from puente.trace.describe import calibre_key, make_key, type_key
 from puente.trace.keys import neighbourhood_hashes
 from puente.trace.serials import fold
+from puente.workers import gc_paused
 
 PAGE = 5000  # changes per incremental page
 BATCH = 20_000  # acquisitions per batch of a rebuild
@@ -72,20 +71,6 @@ class IndexReport:
     rebuilt: bool = False
 
 
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector: bulk derivation allocates millions of small
-    dicts and lists (no cycles), and each collection would walk every live object —
-    the process's own large lists included — again and again."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def _first(props: Props, name: str) -> str:
     values = props.get(name)
     return values[0] if values else ""
@@ -119,7 +104,7 @@ def refresh(node: Node, page: int = PAGE) -> IndexReport:
         top = int(conn.execute(select(func.coalesce(func.max(changes.c.seq), 0))).scalar_one())
         backlog = top - start
         if backlog > 0 and (start == 0 or (backlog > page and backlog > _count(conn))):
-            with paused_gc():
+            with gc_paused():
                 built = rebuild(conn)
             _move(conn, top)
             return IndexReport(backlog, built, _count(conn), top, rebuilt=True)
