@@ -148,32 +148,33 @@ def _sync(
     starting: Future[ProcessPoolExecutor] | None = None
     use_pool = True
 
-    def check_args(page: Fetched) -> dict[str, Any]:
+    def check_args(after: int, after_hash: str) -> dict[str, Any]:
         return {
             "key": key,
             "sender": partner.code,
             "receiver": node.country,
-            "after_seq": page.after,
-            "after_hash": page.after_hash,
+            "after_seq": after,
+            "after_hash": after_hash,
             "fingerprint": partner.fingerprint,
         }
 
-    def start_check(page: Fetched) -> Future[list[Verified]]:
+    def start_check(lines: list[bytes], after: int, after_hash: str) -> Future[list[Verified]]:
         nonlocal use_pool, starting
-        if use_pool and len(page.lines) >= POOL_MIN:
+        args = check_args(after, after_hash)
+        if use_pool and len(lines) >= POOL_MIN:
             if starting is None:  # start the workers beside; meanwhile check in threads
                 starting = starter.submit(workers.pool, WORKERS, ["puente.exchange.verify"])
             elif starting.done():
                 try:
-                    return starting.result().submit(check_page, page.lines, **check_args(page))
+                    return starting.result().submit(check_page, lines, **args)
                 except (BrokenProcessPool, OSError, RuntimeError):
                     use_pool = False  # no worker processes here: check in threads
-        return checkers.submit(check_page, page.lines, **check_args(page))
+        return checkers.submit(check_page, lines, **args)
 
     def fetch(after: int, after_hash: str) -> Fetched:
         data, head, _ = remote.page(after, page_size)
-        page = Fetched(after, after_hash, split_page(data), head, None)
-        return Fetched(after, after_hash, page.lines, head, start_check(page))
+        lines = split_page(data)
+        return Fetched(after, after_hash, lines, head, start_check(lines, after, after_hash))
 
     def fetch_next(previous: Future[Fetched]) -> Fetched:
         # The fetcher runs one job at a time, in order: ``previous`` is done (or failed,
@@ -192,7 +193,7 @@ def _sync(
             return page.checked.result()
         except BrokenProcessPool:  # a worker died: check this page here, go on in threads
             use_pool = False
-            return check_page(page.lines, **check_args(page))
+            return check_page(page.lines, **check_args(page.after, page.after_hash))
 
     ahead: deque[Future[Fetched]] = deque()
     try:
