@@ -61,8 +61,13 @@ def pool(workers: int, preload: Sequence[str]) -> ProcessPoolExecutor:
             _pool_size = max(workers, _pool_size)
             atexit.register(_pool.shutdown, wait=False, cancel_futures=True)
             # start the fork server and the workers now, not in the caller's first submit
-            for done in [_pool.submit(int) for _ in range(_pool_size)]:
-                done.result()
+            try:
+                for done in [_pool.submit(int) for _ in range(_pool_size)]:
+                    done.result()
+            except Exception:
+                _pool.shutdown(wait=False, cancel_futures=True)
+                _pool, _pool_size = None, 0  # the next call tries again from scratch
+                raise
         return _pool
 
 
@@ -122,6 +127,7 @@ def gc_paused() -> Iterator[None]:
 
 
 RELAXED = (20_000, 20, 20)
+_gc_lock = threading.Lock()  # not ``_lock``: a pool starting must not hold up the collector
 _relaxed = 0
 _saved: tuple[int, int, int] | None = None
 
@@ -134,7 +140,7 @@ def gc_relaxed() -> Iterator[None]:
     threads keep their memory bounded. A 20k-entry page check: 21 µs an entry with the
     default pace, 15.3 with none, 15.7 relaxed."""
     global _relaxed, _saved
-    with _lock:
+    with _gc_lock:
         if _relaxed == 0:
             _saved = gc.get_threshold()
             gc.set_threshold(*RELAXED)
@@ -142,7 +148,7 @@ def gc_relaxed() -> Iterator[None]:
     try:
         yield
     finally:
-        with _lock:
+        with _gc_lock:
             _relaxed -= 1
             if _relaxed == 0 and _saved is not None:
                 gc.set_threshold(*_saved)
