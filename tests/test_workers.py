@@ -49,7 +49,9 @@ def test_pool_runs_work_in_other_processes_and_is_reused() -> None:
     pool = workers.pool(1, ["puente.workers"])
     assert pool.submit(os.getpid).result(timeout=60) != os.getpid()
     assert workers.pool(1, ["puente.workers"]) is pool
+    assert workers.running(1, ["puente.workers"]) is pool
     workers.discard(pool)
+    assert workers.running(1, ["puente.workers"]) is None  # it never starts one
     fresh = workers.pool(1, ["puente.workers"])
     assert fresh is not pool
     assert fresh.submit(os.getpid).result(timeout=60) != os.getpid()

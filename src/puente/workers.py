@@ -35,40 +35,47 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 
 _lock = threading.Lock()
-_pool: ProcessPoolExecutor | None = None
+_pool: ProcessPoolExecutor | None = None  # published only once its workers run
 _pool_size = 0
-_preload: set[str] = set()
+_preload: frozenset[str] = frozenset()  # what the published pool's fork server imported
 
 
 def pool(workers: int, preload: Sequence[str]) -> ProcessPoolExecutor:
     """The process pool, with at least ``workers`` workers whose fork server has
     imported ``preload``; started (or restarted larger) on demand, and returned once
     its workers run (a second or so: the fork server imports ``preload`` first)."""
-    global _pool, _pool_size
+    global _pool, _pool_size, _preload
     with _lock:
-        if _pool is None or _pool_size < workers or not _preload.issuperset(preload):
-            if _pool is not None:
-                _pool.shutdown(wait=False, cancel_futures=True)
-            _preload.update(preload)
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(sorted(_preload))
-            _pool = ProcessPoolExecutor(
-                max(workers, _pool_size),
-                mp_context=context,
-                initializer=_end_with,
-                initargs=(os.getpid(),),
-            )
-            _pool_size = max(workers, _pool_size)
-            atexit.register(_pool.shutdown, wait=False, cancel_futures=True)
-            # start the fork server and the workers now, not in the caller's first submit
-            try:
-                for done in [_pool.submit(int) for _ in range(_pool_size)]:
-                    done.result()
-            except Exception:
-                _pool.shutdown(wait=False, cancel_futures=True)
-                _pool, _pool_size = None, 0  # the next call tries again from scratch
-                raise
-        return _pool
+        ready = running(workers, preload)
+        if ready is not None:
+            return ready
+        old, size, wanted = _pool, max(workers, _pool_size), _preload | set(preload)
+        _pool, _pool_size = None, 0
+        if old is not None:
+            old.shutdown(wait=False, cancel_futures=True)
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(sorted(wanted))
+        fresh = ProcessPoolExecutor(
+            size, mp_context=context, initializer=_end_with, initargs=(os.getpid(),)
+        )
+        try:  # start the fork server and the workers now, not in a caller's first submit
+            for done in [fresh.submit(int) for _ in range(size)]:
+                done.result()
+        except Exception:
+            fresh.shutdown(wait=False, cancel_futures=True)
+            raise  # nothing published: the next call tries again from scratch
+        atexit.register(fresh.shutdown, wait=False, cancel_futures=True)
+        _pool, _pool_size, _preload = fresh, size, frozenset(wanted)
+        return fresh
+
+
+def running(workers: int, preload: Sequence[str]) -> ProcessPoolExecutor | None:
+    """The pool if it already runs with at least ``workers`` workers and ``preload``;
+    never starts one and never waits for one that is starting."""
+    current, size, loaded = _pool, _pool_size, _preload
+    if current is not None and size >= workers and loaded.issuperset(preload):
+        return current
+    return None
 
 
 def _end_with(creator: int) -> None:

@@ -79,3 +79,30 @@ def held(node: Node, origin: str | None = None) -> dict[str, dict[str, Any]]:
             r.id: {"properties": json.loads(r.properties), "origin": r.origin}
             for r in conn.execute(query)
         }
+
+
+class _Recording:
+    """The real check pool, counting the pages handed to it."""
+
+    def __init__(self, pool: Any) -> None:
+        self.pool, self.pages = pool, 0
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+        self.pages += 1
+        return self.pool.submit(fn, *args, **kwargs)
+
+
+def check_pages_in(monkeypatch: Any, where: str) -> _Recording | None:
+    """Make every page of a pull be checked in worker processes (``where ==
+    "worker-processes"``: the real pool, started first, counting its pages) or in
+    threads (``"threads"``)."""
+    from puente import workers
+    from puente.exchange import pull as pull_module
+
+    if where == "threads":
+        monkeypatch.setattr(pull_module, "POOL_MIN", 10**9)
+        return None
+    monkeypatch.setattr(pull_module, "POOL_MIN", 1)
+    recording = _Recording(workers.pool(pull_module.WORKERS, pull_module.PRELOAD))
+    monkeypatch.setattr(workers, "running", lambda *a: recording)
+    return recording

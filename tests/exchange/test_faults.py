@@ -22,7 +22,17 @@ from puente.exchange.pull import sync
 from puente.exchange.verify import FeedRejected
 from puente.i18n import t
 from puente.node import Node
-from tests.exchange.helpers import URL, client, connect, held, marks, person, pull, put
+from tests.exchange.helpers import (
+    URL,
+    check_pages_in,
+    client,
+    connect,
+    held,
+    marks,
+    person,
+    pull,
+    put,
+)
 
 Tamper = Callable[[list[str]], list[str]]
 
@@ -147,16 +157,14 @@ def test_good_pages_before_a_bad_one_stay_applied(make_node: Callable[..., Node]
     assert sorted(held(us)) == ["MEX:p0", "MEX:p1"]
 
 
-@pytest.mark.parametrize("pool_min", [1, 10**9], ids=["worker-processes", "threads"])
+@pytest.mark.parametrize("where", ["worker-processes", "threads"])
 def test_first_fault_in_order_wins_over_a_later_bad_signature(
-    make_node: Callable[..., Node], monkeypatch: pytest.MonkeyPatch, pool_min: int
+    make_node: Callable[..., Node], monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
     # Pages are checked in parallel (in worker processes, or threads), yet the refusal
     # names the first bad entry in feed order, and only after the earlier pages were
     # applied; a refusal made in a worker process keeps its reason and entry.
-    from puente.exchange import pull as pull_module
-
-    monkeypatch.setattr(pull_module, "POOL_MIN", pool_min)
+    pool = check_pages_in(monkeypatch, where)
     mx, us = make_node("MX"), make_node("US")
     connect(mx, us)
     lines = mx_lines(mx, 6)
@@ -172,6 +180,7 @@ def test_first_fault_in_order_wins_over_a_later_bad_signature(
         sync(us, "MEX", client=serve_lines(lines), page_size=3)
     assert (err.value.key, err.value.params["seq"]) == ("exchange.bad_signature", 6)
     assert sorted(held(us)) == [f"MEX:p{i}" for i in range(3)]
+    assert pool is None or pool.pages == 3  # 1–3 and 4–6, then 4–6 again: all in workers
 
 
 def test_unknown_key_is_refused(make_node: Callable[..., Node]) -> None:

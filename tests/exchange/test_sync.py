@@ -19,7 +19,17 @@ from puente.store import records
 from puente.store.search import SearchQuery, search
 from puente.store.tables import exchange_inbox, record_versions
 from puente.store.users import SYSTEM
-from tests.exchange.helpers import URL, client, connect, held, marks, person, pull, put
+from tests.exchange.helpers import (
+    URL,
+    check_pages_in,
+    client,
+    connect,
+    held,
+    marks,
+    person,
+    pull,
+    put,
+)
 
 
 def test_copies_are_read_only_with_provenance(make_node: Callable[..., Node]) -> None:
@@ -134,18 +144,17 @@ def test_three_nodes_forward_only_with_consent(make_node: Callable[..., Node]) -
     assert held(gt) == {}
 
 
-@pytest.mark.parametrize("pool_min", [1, 10**9], ids=["worker-processes", "threads"])
+@pytest.mark.parametrize("where", ["worker-processes", "threads"])
 def test_pages_checked_in_parallel_are_applied_in_order(
-    make_node: Callable[..., Node], monkeypatch: pytest.MonkeyPatch, pool_min: int
+    make_node: Callable[..., Node], monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
-    from puente.exchange import pull as pull_module
-
     mx, us = make_node("MX"), make_node("US")
     connect(mx, us)
     put(mx, [person(f"p{i}", f"P {i}") for i in range(9)], marks(mx, rel_to=["USA"]))
-    monkeypatch.setattr(pull_module, "POOL_MIN", pool_min)
+    pool = check_pages_in(monkeypatch, where)
     report = pull(us, mx, page_size=4)
     assert (report.entries, report.pages) == (9, 3)
+    assert pool is None or pool.pages == 3
     assert len(held(us, "MEX")) == 9
     with us.read() as conn:
         assert [r[0] for r in conn.execute(select(exchange_inbox.c.seq))] == list(range(1, 10))
@@ -166,20 +175,31 @@ def test_a_check_pool_that_cannot_start_or_dies_leaves_the_sync_to_threads(
     monkeypatch.setattr(pull_module, "POOL_MIN", 1)
 
     class Dying:
+        pages = 0
+
         def submit(self, *args: object, **kwargs: object) -> Future[object]:
+            self.pages += 1
             future: Future[object] = Future()
             future.set_exception(BrokenProcessPool("a worker died"))
             return future
 
-    monkeypatch.setattr(workers, "pool", lambda *a: Dying())
+    dying = Dying()
+    monkeypatch.setattr(workers, "running", lambda *a: dying)
+    monkeypatch.setattr(workers, "discard", lambda pool: None)
     assert pull(us, mx, page_size=2).entries == 6
+    assert dying.pages == 1  # the first page hit the dead pool; the rest went to threads
+
+    tried: list[object] = []
 
     def cannot(*args: object) -> None:
+        tried.append(args)
         raise OSError("no processes here")
 
     put(mx, [person(f"q{i}", f"Q {i}") for i in range(4)], marks(mx, rel_to=["USA"]))
+    monkeypatch.setattr(workers, "running", lambda *a: None)
     monkeypatch.setattr(workers, "pool", cannot)
     assert pull(us, mx, page_size=2).entries == 4
+    assert len(tried) == 1
     assert len(held(us, "MEX")) == 10
 
 

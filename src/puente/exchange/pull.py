@@ -57,6 +57,7 @@ PAGE = 5000
 AHEAD = 3  # pages fetched (and being checked) beyond the one being applied
 POOL_MIN = 1000  # lines: a page this long is checked in a worker process
 WORKERS = max(2, min(os.cpu_count() or 1, 4))  # processes (or threads) checking pages
+PRELOAD = ["puente.exchange.verify"]  # what the workers' fork server imports
 
 
 @dataclass
@@ -162,13 +163,20 @@ def _sync(
         nonlocal use_pool, starting
         args = check_args(after, after_hash)
         if use_pool and len(lines) >= POOL_MIN:
-            if starting is None:  # start the workers beside; meanwhile check in threads
-                starting = starter.submit(workers.pool, WORKERS, ["puente.exchange.verify"])
-            elif starting.done():
+            ready = workers.running(WORKERS, PRELOAD)
+            if ready is None and starting is None:  # start it beside; check in threads
+                starting = starter.submit(workers.pool, WORKERS, PRELOAD)
+            elif ready is None and starting is not None and starting.done():
                 try:
-                    return starting.result().submit(check_page, lines, **args)
+                    ready = starting.result()
                 except (BrokenProcessPool, OSError, RuntimeError):
                     use_pool = False  # no worker processes here: check in threads
+            if ready is not None:
+                try:
+                    return ready.submit(check_page, lines, **args)
+                except (BrokenProcessPool, RuntimeError):
+                    use_pool = False
+                    workers.discard(ready)
         return checkers.submit(check_page, lines, **args)
 
     def fetch(after: int, after_hash: str) -> Fetched:
@@ -193,6 +201,9 @@ def _sync(
             return page.checked.result()
         except BrokenProcessPool:  # a worker died: check this page here, go on in threads
             use_pool = False
+            broken = workers.running(WORKERS, PRELOAD)
+            if broken is not None:
+                workers.discard(broken)  # the next sync starts a fresh pool
             return check_page(page.lines, **check_args(page.after, page.after_hash))
 
     ahead: deque[Future[Fetched]] = deque()
