@@ -15,9 +15,18 @@ from hypothesis import strategies as st
 
 from puente.crypto import load_public
 from puente.exchange import feed
-from puente.exchange.entry import GENESIS, Signer, make_entry, released_bytes
-from puente.model.canonical import canonical_bytes, content_hash
+from puente.exchange.entry import (
+    GENESIS,
+    Signer,
+    make_entry,
+    released_bytes,
+    released_stored,
+    released_view,
+)
+from puente.model.canonical import canonical_bytes, canonical_fast, content_hash
+from puente.model.markings import Markings
 from puente.node import Node
+from puente.store.records import prepare
 from tests.exchange.helpers import connect, marks, person, put
 
 
@@ -147,3 +156,33 @@ def test_entry_bodies_are_canonical_bytes(rid: str, at: str, record: dict[str, A
     assert released_bytes(record)[1] == content_hash(record)
     # Ed25519 is deterministic: libsodium's signature is OpenSSL's, byte for byte.
     assert base64.b64decode(spliced.signature) == key.sign(expected)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(min_size=1),
+    st.sampled_from(["Person", "Organization", "Vessel"]),
+    st.dictionaries(
+        st.sampled_from(["name", "alias", "notes", "idNumber", "nationality", "birthDate"]),
+        st.lists(st.text(), min_size=1, max_size=3),
+        max_size=6,
+    ),
+    st.lists(st.sampled_from(["notes", "idNumber", "alias"]), max_size=2, unique=True),
+)
+def test_a_stored_record_is_released_as_its_view_would_be(
+    rid: str, schema: str, props: dict[str, list[str]], withheld: list[str]
+) -> None:
+    # The feed splices the stored properties text in when nothing is withheld: the
+    # bytes and hash must be those of encoding the released view.
+    markings = Markings.parse(
+        {
+            "classification": "restricted", "rel_to": ["USA"], "handling": "H0",
+            "source_reliability": "B", "info_credibility": "2", "withheld": withheld,
+        },
+        originator="MEX",
+    )  # fmt: skip
+    stored = prepare(rid, schema, props, markings).properties_json
+    got = released_stored(rid, schema, stored, markings, canonical_fast(markings.to_dict()))
+    view = released_view(rid, schema, json.loads(stored), markings)
+    assert got == released_bytes(view)
+    assert got[0] == canonical_bytes(view)

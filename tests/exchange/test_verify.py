@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from puente.exchange import feed
 from puente.exchange.entry import GENESIS
-from puente.exchange.verify import check_page, public_key_bytes
+from puente.exchange.verify import Checked, check_page, public_key_bytes
 from puente.node import Node
 from tests.exchange.helpers import connect, marks, person, put
 
@@ -36,5 +36,6 @@ def test_checked_entries_pickle_to_equal_entries(make_node: Callable[..., Node])
     )
     assert [e.op for e in entries] == ["upsert", "upsert", "retract"]
     again = pickle.loads(pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
-    assert again == entries
+    assert again == entries and isinstance(again, Checked)  # sent page at once
+    assert again[2].prepared is None and again[0].prepared == entries[0].prepared
     assert again[0].prepared is not None and again[0].prepared.keys == ["AB1"]

@@ -27,6 +27,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from nacl.bindings import crypto_sign, crypto_sign_seed_keypair
@@ -89,6 +90,32 @@ class Signer:
 def released_bytes(view: dict[str, Any]) -> tuple[bytes, str]:
     """Canonical bytes of a released view and their hash (``content_hash(view)``)."""
     raw = canonical_fast(view)
+    return raw, hashlib.sha256(raw).hexdigest()
+
+
+def released_stored(
+    rid: str, schema: str, properties_json: str, markings: Markings, markings_bytes: bytes
+) -> tuple[bytes, str]:
+    """``released_bytes(released_view(...))`` of a record as the store holds it: its
+    canonical properties text (``records.properties``, written by ``records.prepare``)
+    and ``markings_bytes`` = ``canonical_fast(markings.to_dict())``. When the markings
+    withhold nothing, the stored text is spliced in without being parsed and encoded
+    again — the same bytes, as keys sort "id" < "markings" < "properties" < "schema"."""
+    if markings.withheld:
+        return released_bytes(released_view(rid, schema, orjson.loads(properties_json), markings))
+    raw = b"".join(
+        (
+            b'{"id":',
+            canonical_fast(rid),
+            b',"markings":',
+            markings_bytes,
+            b',"properties":',
+            properties_json.encode(),
+            b',"schema":',
+            canonical_fast(schema),
+            b"}",
+        )
+    )
     return raw, hashlib.sha256(raw).hexdigest()
 
 

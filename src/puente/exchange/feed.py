@@ -33,9 +33,9 @@ from puente.exchange.entry import (
     Signer,
     make_entry,
     may_release,
-    released_bytes,
-    released_view,
+    released_stored,
 )
+from puente.model.canonical import canonical_fast
 from puente.model.markings import Markings
 from puente.node import Node
 from puente.store import db
@@ -145,25 +145,25 @@ def _build_chunk(
         ):
             held[rid] = digest
     seq, head, at = state.seq, state.head, now()
-    parsed: dict[str, Markings] = {}  # records share a few markings: parse each once
+    parsed: dict[str, tuple[Markings, bytes]] = {}  # records share a few markings
     entries: list[SignedEntry] = []
     first_held: list[tuple[str, str, str]] = []  # not held before: plain inserts
     re_held: list[dict[str, Any]] = []  # held with another hash: replaced
     gone: list[str] = []
     for rid in ids:
         row = current[rid]
-        view = None
+        released = None
         if row.schema is not None:
-            markings = parsed.get(row.markings)
-            if markings is None:
+            known = parsed.get(row.markings)
+            if known is None:
                 marks = orjson.loads(row.markings)
                 markings = Markings.parse(marks, originator=marks["originator"])
-                parsed[row.markings] = markings
-            if may_release(markings, row.origin, country, partner):
-                view = released_view(rid, row.schema, orjson.loads(row.properties), markings)
+                known = parsed[row.markings] = (markings, canonical_fast(markings.to_dict()))
+            if may_release(known[0], row.origin, country, partner):
+                released = released_stored(rid, row.schema, row.properties, *known)
         record = None
-        if view is not None:
-            record, digest = released_bytes(view)
+        if released is not None:
+            record, digest = released
             before = held.get(rid)
             if before == digest:
                 continue

@@ -71,6 +71,29 @@ class Verified:  # treated as immutable; not frozen: built once per entry (see P
         )  # fmt: skip
 
 
+class Checked(list[Verified]):
+    """A page's verified entries, as ``check_page`` returns them. A worker process
+    sends them back pickled page at once as plain tuples, rebuilt on arrival: a
+    third of the cost of pickling each entry and its record object by object."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        rows = [
+            (e.seq, e.op, e.record_id, e.local_id, e.hash, e.prev, e.signature, p and p.fields())
+            for e in self
+            for p in (e.prepared,)
+        ]
+        return _unpack, (rows,)
+
+
+def _unpack(rows: list[tuple[Any, ...]]) -> Checked:
+    return Checked(
+        Verified(seq, op, rid, lid, digest, prev, sig, None if p is None else Prepared(*p))
+        for seq, op, rid, lid, digest, prev, sig, p in rows
+    )
+
+
 def local_id(sender: str, rid: str) -> str:
     """Received copies live in the sender's namespace: ids never collide with ours."""
     return f"{sender}:{rid}"
@@ -142,7 +165,7 @@ def check_entries(
 ) -> list[Verified]:
     """Check ``lines`` in order, of which ``bad_sig`` (``bad_signature``'s answer) is the
     first whose signature failed; lines from there on are never parsed."""
-    out: list[Verified] = []
+    out = Checked()
     marks_cache: dict[bytes, Markings] = {}  # a page's records share a few markings
     expected, head = after_seq + 1, after_hash
     sha256 = hashlib.sha256
