@@ -22,6 +22,13 @@ printed beside (``libsodium_verify_per_s``, ``ratio_to_libsodium``) so that the 
 of the gain that comes from the library, not the pipeline, shows. ``uptime``'s load
 averages before and after are printed too.
 
+``crypto_floor_seconds`` is the least any pipeline could take on this machine: every
+entry signed once by the serving node and verified once by the puller, at the single-
+thread rates measured here (libsodium's signatures, the faster library's verifications),
+spread perfectly over every core, nothing else done. ``seconds_over_crypto_floor`` is
+how far the sync is from it. On a machine where the floor exceeds 60 s, the issue's
+"1M in 60 s" cannot be met by any pipeline that signs and verifies every entry.
+
     python bench/sync.py            # 1,000,000 records
     python bench/sync.py --quick    # 20,000 records
     python bench/sync.py --pg postgresql://postgres@127.0.0.1:5432/postgres
@@ -34,6 +41,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -49,8 +57,9 @@ from sqlalchemy import create_engine, text
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import wait_healthy
-from puente.crypto import load_public
+from puente.crypto import load_private, load_public
 from puente.exchange import feed
+from puente.exchange.entry import Signer
 from puente.exchange.pull import sync
 from puente.model.markings import Markings
 from puente.node import Node, init_node
@@ -106,9 +115,10 @@ def load(mx: Node, n: int) -> None:
             records.write_batch(conn, batch, origin="MEX", actor="bench")
 
 
-def verify_rates(mx: Node, seconds: float = 3.0) -> tuple[float, float]:
-    """Raw Ed25519 verifications per second over entries of this very feed, on one
-    thread: ``cryptography`` (OpenSSL; the limit) and libsodium (what the pull uses)."""
+def verify_rates(mx: Node, seconds: float = 3.0) -> tuple[float, float, float]:
+    """Raw Ed25519 operations per second over entries of this very feed, on one
+    thread: verifications with ``cryptography`` (OpenSSL; the limit) and with libsodium
+    (what the pull uses), and libsodium signatures (what the serving node makes)."""
     feed.extend(mx, "USA", until_seq=2000)
     with mx.read() as conn:
         lines, _ = feed.page(conn, "USA", 0, 2000)
@@ -125,15 +135,20 @@ def verify_rates(mx: Node, seconds: float = 3.0) -> tuple[float, float]:
     def sodium(sig: bytes, raw: bytes) -> None:
         crypto_sign_open(sig + raw, raw_key)
 
+    signer = Signer(load_private(mx.settings.key_path))
+
+    def sign(sig: bytes, raw: bytes) -> None:
+        signer.sign(raw)
+
     rates = []
-    for verify in (openssl, sodium):
+    for verify in (openssl, sodium, sign):
         done, started = 0, time.perf_counter()
         while time.perf_counter() - started < seconds:
             for sig, raw in pairs:
                 verify(sig, raw)
             done += len(pairs)
         rates.append(done / (time.perf_counter() - started))
-    return rates[0], rates[1]
+    return rates[0], rates[1], rates[2]
 
 
 def load_average() -> list[float]:
@@ -167,7 +182,7 @@ def main() -> None:
     load(mx, n)
     print(f"loaded {n} records into MX in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
     load_before = load_average()
-    limit_before, sodium_before = verify_rates(mx)
+    limit_before, sodium_before, sign_before = verify_rates(mx)
     server = subprocess.Popen(
         [
             sys.executable,
@@ -199,10 +214,16 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait()
-    limit_after, sodium_after = verify_rates(mx)
+    limit_after, sodium_after, sign_after = verify_rates(mx)
     load_after = load_average()
     limit = (limit_before + limit_after) / 2
     sodium = (sodium_before + sodium_after) / 2
+    signs = (sign_before + sign_after) / 2
+    # Every entry is signed once (serving node) and verified once (puller): with the
+    # fastest library measured here, spread perfectly over every core and nothing else
+    # done, the two nodes need at least this long. No pipeline syncs faster.
+    cores = len(os.sched_getaffinity(0))
+    floor = n * (1 / signs + 1 / max(limit, sodium)) / cores
     for node, done in ((us, report), (us2, report2)):
         with node.read() as conn:
             held = records.count(conn)
@@ -227,6 +248,10 @@ def main() -> None:
                 "prebuilt_feed_ratio_to_verify_limit": round(n / warm / limit, 3),
                 "libsodium_verify_per_s": round(sodium),
                 "ratio_to_libsodium": round(rate / sodium, 3),
+                "libsodium_sign_per_s": round(signs),
+                "cores": cores,
+                "crypto_floor_seconds": round(floor, 1),
+                "seconds_over_crypto_floor": round(seconds / floor, 2),
                 "backend": "postgresql" if args.pg else "sqlite",
                 "page": args.page,
                 "load_before_after": [load_before, load_after],
