@@ -195,6 +195,9 @@ def main() -> None:
             str(port),
             "--log-level",
             "warning",
+            # no background round: it would start building the feed while the server
+            # starts, before the clock; the cold sync builds all of it on demand
+            "--no-background",
         ],
         stdout=subprocess.DEVNULL,
     )

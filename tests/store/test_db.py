@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from puente.node import Node
 from puente.store import db
+from puente.store.tables import exchange_released
 
 
 def test_a_writer_is_not_starved_by_a_thread_writing_back_to_back(tmp_path: Path) -> None:
@@ -105,3 +106,32 @@ def test_postgresql_plans_each_statement_for_its_values(node: Node) -> None:
             conn.execute(text("SELECT id FROM records WHERE id IN (:a, :b)"), {"a": "x", "b": "y"})
         prepared = conn.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar()
     assert prepared == 0
+
+
+def test_select_in_finds_any_number_of_keys_with_driver_placeholders(node: Node) -> None:
+    # More keys than one chunk, keys that look like SQL, a fixed condition besides.
+    with node.write() as conn:
+        db.insert_rows(
+            conn,
+            "exchange_released",
+            ("partner", "record_id", "hash"),
+            [("USA", f"r{i}'; --", f"h{i}") for i in range(1203)] + [("GTM", "r7'; --", "g")],
+        )
+    wanted = [f"r{i}'; --" for i in range(0, 1300, 2)]  # 602 held, 48 not
+    with node.read() as conn:
+        got = list(
+            db.select_in(
+                conn,
+                exchange_released,
+                ("record_id", "hash"),
+                "record_id",
+                wanted,
+                where={"partner": "USA"},
+                chunk=100,
+            )
+        )
+        none = list(db.select_in(conn, exchange_released, ("hash",), "record_id", []))
+    assert sorted((r[0], r[1]) for r in got) == sorted(
+        (f"r{i}'; --", f"h{i}") for i in range(0, 1203, 2)
+    )
+    assert none == []

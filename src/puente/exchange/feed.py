@@ -135,15 +135,17 @@ def _build_chunk(
     for row in rows:
         current[row.record_id] = row  # same current state for every change of a record
     ids = list(current)
-    held: dict[str, str] = {}
-    for i in range(0, len(ids), 500):
-        for rid, digest in conn.execute(
-            select(exchange_released.c.record_id, exchange_released.c.hash).where(
-                exchange_released.c.partner == partner,
-                exchange_released.c.record_id.in_(ids[i : i + 500]),
-            )
-        ):
-            held[rid] = digest
+    held: dict[str, str] = {
+        rid: digest
+        for rid, digest in db.select_in(
+            conn,
+            exchange_released,
+            ("record_id", "hash"),
+            "record_id",
+            ids,
+            where={"partner": partner},
+        )
+    }
     seq, head, at = state.seq, state.head, now()
     parsed: dict[str, tuple[Markings, bytes]] = {}  # records share a few markings
     entries: list[SignedEntry] = []

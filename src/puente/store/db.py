@@ -223,6 +223,33 @@ def insert_rows(
             copy.write_row(row)
 
 
+def select_in(
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    key: str,
+    values: Sequence[Any],
+    *,
+    where: dict[str, Any] | None = None,
+    chunk: int = 500,
+) -> Iterator[Sequence[Any]]:
+    """``columns`` of the rows of ``table`` whose ``key`` is one of ``values`` (any
+    number of them, asked ``chunk`` at a time) and whose ``where`` columns equal the
+    given values. The placeholders are the driver's own (``?`` for sqlite3, ``%s`` for
+    psycopg): SQLAlchemy renders an expanding ``IN`` parameter value by value, which
+    cost four times the look-up itself on the exchange and ingest hot paths (~3 µs
+    against ~0.8 µs a value). Names come from the code, values are always bound."""
+    mark = "?" if is_sqlite(conn) else "%s"
+    fixed = list((where or {}).items())
+    head = f"SELECT {', '.join(columns)} FROM {table.name} WHERE " + "".join(
+        f"{name} = {mark} AND " for name, _ in fixed
+    )
+    for i in range(0, len(values), chunk):
+        part = values[i : i + chunk]
+        sql = f"{head}{key} IN ({', '.join([mark] * len(part))})"
+        yield from conn.exec_driver_sql(sql, (*(v for _, v in fixed), *part))
+
+
 # --- full-text search -------------------------------------------------------------
 
 FTS_SQLITE = (

@@ -130,21 +130,16 @@ def write_batch(
     # One writer at a time, so ``changes.seq`` order is commit order on both backends.
     db.lock_chain(conn, "records")
     existing: dict[str, tuple[str, int, str]] = {}
-    ids = [p.id for p in batch]
-    for i in range(0, len(ids), 500):
-        chunk = ids[i : i + 500]
-        for found in conn.execute(
-            select(
-                records.c.id,
-                records.c.content_hash,
-                records.c.version,
-                records.c.created_at,
-                records.c.origin,
-            ).where(records.c.id.in_(chunk))
-        ):
-            if exclusive and found[4] != origin:
-                raise IdTaken("error.id_taken", id=found[0], origin=found[4])
-            existing[found[0]] = (found[1], found[2], found[3])
+    for found in db.select_in(
+        conn,
+        records,
+        ("id", "content_hash", "version", "created_at", "origin"),
+        "id",
+        [p.id for p in batch],
+    ):
+        if exclusive and found[4] != origin:
+            raise IdTaken("error.id_taken", id=found[0], origin=found[4])
+        existing[found[0]] = (found[1], found[2], found[3])
     ts = now()
     fresh: list[Prepared] = []
     touched: list[Prepared] = []
