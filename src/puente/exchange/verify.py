@@ -257,7 +257,8 @@ def _check_record(
         raise reject("not_released")
     if markings.originator != sender and markings.originator_control:
         raise reject("orcon_violation", originator=markings.originator)
-    leaked = set(markings.withheld) & set(props)
-    if leaked:
-        raise reject("withheld_sent", field=sorted(leaked)[0])
+    if markings.withheld:
+        leaked = set(markings.withheld) & set(props)
+        if leaked:
+            raise reject("withheld_sent", field=sorted(leaked)[0])
     return prepare(lid, schema, props, markings)

@@ -5,7 +5,9 @@ row, nothing is updated or deleted there. ``records`` (the current version), the
 ``identifiers`` keys and the ``search_names`` index are derived from the newest version
 and are written in the same transaction as it, so a reader never sees one without the
 other. Writing a record whose content hash equals the stored one is a no-op: loading
-the same file twice creates nothing.
+the same file twice creates nothing. ``records.properties`` (and the version's) is
+always the canonical encoding of the properties (``prepare``: ``canonical_fast``): the
+exchange feed splices it, unparsed, into the bytes it signs.
 """
 
 from __future__ import annotations
