@@ -144,8 +144,8 @@ def verify_rates(mx: Node, seconds: float = 3.0) -> tuple[float, float, float]:
     for verify in (openssl, sodium, sign):
         done, started = 0, time.perf_counter()
         while time.perf_counter() - started < seconds:
-            for sig, raw in pairs:
-                verify(sig, raw)
+            for signature, message in pairs:
+                verify(signature, message)
             done += len(pairs)
         rates.append(done / (time.perf_counter() - started))
     return rates[0], rates[1], rates[2]
