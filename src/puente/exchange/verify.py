@@ -73,16 +73,25 @@ class Verified:  # treated as immutable; not frozen: built once per entry (see P
 
 class Checked(list[Verified]):
     """A page's verified entries, as ``check_page`` returns them. A worker process
-    sends them back pickled page at once as plain tuples, rebuilt on arrival: a
-    third of the cost of pickling each entry and its record object by object."""
+    sends them back pickled page at once as plain tuples, rebuilt on arrival: about two
+    thirds of the cost of pickling each entry and its record object by object (~7 µs
+    against ~11 µs an entry, both ends together, on the session-7 machine)."""
 
     __slots__ = ()
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         rows = [
-            (e.seq, e.op, e.record_id, e.local_id, e.hash, e.prev, e.signature, p and p.fields())
+            (
+                e.seq,
+                e.op,
+                e.record_id,
+                e.local_id,
+                e.hash,
+                e.prev,
+                e.signature,
+                None if e.prepared is None else e.prepared.fields(),
+            )
             for e in self
-            for p in (e.prepared,)
         ]
         return _unpack, (rows,)
 
