@@ -124,10 +124,15 @@ def page(browser: Any) -> Iterator[Any]:
 def login(page: Any, base: str, username: str, password: str, path: str = "/ui/search") -> None:
     page.goto(base + path)
     page.wait_for_url("**/ui/login**")
+    # NiceGUI sends a page's events once its socket has shaken hands, and a page whose
+    # socket times out reloads itself, dropping what was typed: type only after the
+    # handshake. On a loaded 2-core machine the handshake, argon2 and the next page
+    # took over 20 s once in a full run (session 7): these two waits get 60 s.
+    page.wait_for_function("() => window.did_handshake === true", timeout=60_000)
     page.get_by_test_id("username").fill(username)
     page.get_by_test_id("password").fill(password)
     page.get_by_test_id("login").click()
-    page.wait_for_url(f"**{path}**")
+    page.wait_for_url(f"**{path}**", timeout=60_000)
 
 
 def add_user(site: Site, node: str, username: str, password: str, clearance: str) -> None:
